@@ -1,0 +1,38 @@
+# signsym: two commands on a fresh machine with nothing but Python 3.11.
+#   make run    install into .venv, unzip CIFAR-10 if needed, run the main experiment (quick preset)
+#   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CIFAR_ZIP ?= ../shared/data/cifar10-jpeg.zip
+RUN_ARGS ?=
+
+.PHONY: install data run test export readme lab
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt setup.py settings.ini
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+data: data/cifar10/test
+data/cifar10/test:
+	@test -f "$(CIFAR_ZIP)" || { echo "CIFAR-10 not found: put it in data/cifar10/ (torchvision layout or train/<class>/, test/<class>/) or set CIFAR_ZIP=/path/to/cifar10-jpeg.zip"; exit 1; }
+	$(PY) -m zipfile -e "$(CIFAR_ZIP)" data/
+
+run: install data
+	$(VENV)/bin/signsym-run $(RUN_ARGS)
+
+test: install data
+	$(VENV)/bin/nbdev_export && git diff --exit-code --stat -- signsym || { echo "signsym/ differs from what nbs/ exports: run nbdev_export and commit"; exit 1; }
+	$(PY) tools/make_readme.py --check
+	$(VENV)/bin/nbdev_test --n_workers 2
+	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+
+export:
+	$(VENV)/bin/nbdev_export
+	$(PY) tools/make_readme.py
+
+lab: install
+	$(VENV)/bin/jupyter lab nbs/
