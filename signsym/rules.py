@@ -8,7 +8,7 @@ __all__ = ['RULES', 'GRAD_MODES', 'SCALES', 'check_rule', 'check_grad_mode', 'ge
            'feedback_conv2d', 'FeedbackLayer', 'is_feedback_layer', 'feedback_layers', 'convert', 'redraw_feedback',
            'redraw_after_step']
 
-# %% ../nbs/00_rules.ipynb #2cda8610
+# %% ../nbs/00_rules.ipynb #04b6c6fe
 import contextlib, contextvars, math
 import torch
 import torch.nn as nn
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.nn.modules.utils import _pair
 from torch.overrides import TorchFunctionMode
 
-# %% ../nbs/00_rules.ipynb #e18c67c5
+# %% ../nbs/00_rules.ipynb #e255fdd7
 RULES = ("BP", "FA", "uSF", "frSF", "brSF")
 _RULES_LOWER = {r.lower(): r for r in RULES}
 
@@ -26,7 +26,7 @@ def check_rule(rule) -> str:
     if canon is None: raise ValueError(f"unknown learning rule {rule!r}; valid rules: {', '.join(RULES)}")
     return canon
 
-# %% ../nbs/00_rules.ipynb #1d290086
+# %% ../nbs/00_rules.ipynb #2e8390ec
 GRAD_MODES = ("rule", "exact")
 _grad_mode = contextvars.ContextVar("signsym_grad_mode", default="rule")
 
@@ -46,7 +46,7 @@ def grad_mode(mode:str):
     try: yield mode
     finally: _grad_mode.reset(token)
 
-# %% ../nbs/00_rules.ipynb #6a7c52c4
+# %% ../nbs/00_rules.ipynb #4b37ac00
 SCALES = ("xavier", "unit")
 
 def xavier_scale(shape) -> float:
@@ -71,7 +71,7 @@ def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:fl
     if rule in ("frSF", "brSF"): return m.abs().to(w.dtype).mul_(torch.sign(w))
     raise ValueError(f"unknown learning rule {rule!r}; valid rules: {', '.join(RULES)}")
 
-# %% ../nbs/00_rules.ipynb #e8f7c6b2
+# %% ../nbs/00_rules.ipynb #b4654a42
 def _feedback_V(ctx, weight, m, dtype):
     return feedback_matrix(ctx.rule, weight, m, ctx.scale).to(dtype)
 
@@ -113,7 +113,7 @@ class FeedbackConv2dFn(torch.autograd.Function):
             False, [0, 0], groups, mask)
         return gx, gw, gb, None, None, None, None, None, None, None
 
-# %% ../nbs/00_rules.ipynb #2651a2f5
+# %% ../nbs/00_rules.ipynb #d667b4a8
 def _autocast_cast(x, weight, bias):
     dev = x.device.type
     if dev in ("cuda", "cpu", "xpu", "mps") and torch.is_autocast_enabled(dev):
@@ -147,7 +147,7 @@ def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1
         return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
                                       list(_pair(stride)), list(padding), list(_pair(dilation)), groups)
 
-# %% ../nbs/00_rules.ipynb #431a1239
+# %% ../nbs/00_rules.ipynb #eabf0a0e
 def _linear_args(input, weight, bias=None): return input, weight, bias
 def _conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return input, weight, bias, stride, padding, dilation, groups
@@ -189,7 +189,7 @@ class FeedbackLayer:
                                       error_msgs)
         if prefix + "feedback" in missing_keys: missing_keys.remove(prefix + "feedback")
 
-# %% ../nbs/00_rules.ipynb #194c09fa
+# %% ../nbs/00_rules.ipynb #3ed5c881
 _FEEDBACK_CLASSES = {}
 
 def _feedback_class(cls):
@@ -229,7 +229,7 @@ def convert(model:nn.Module, rule:str, scale="xavier", verbose:bool=False) -> nn
         print(f"converted {len(layers)} layers ({', '.join(kinds)}) to {rule}")
     return model
 
-# %% ../nbs/00_rules.ipynb #f239d11c
+# %% ../nbs/00_rules.ipynb #6edf8534
 @torch.no_grad()
 def redraw_feedback(model:nn.Module) -> int:
     "Redraw M (Xavier-uniform) in every brSF layer of `model`; returns how many layers were redrawn."
