@@ -1,0 +1,22 @@
+"""Shared fixtures: a throwaway data root that sees the project's CIFAR-10, and a tiny run config."""
+import os
+from pathlib import Path
+import pytest
+from signsym.data import project_root
+
+ROOT = project_root(Path(__file__).parent)
+CIFAR = ROOT / "data" / "cifar10"
+
+# Small enough for seconds per run on 2 CPU cores, large enough that training does something.
+TINY = dict(image_size=32, train_size=60, eval_size=30, epochs=2, batch_size=10, bn_recalibrate=30)
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: end-to-end runs through papermill (seconds to minutes each)")
+
+@pytest.fixture
+def data_dir(tmp_path):
+    "A data root in tmp_path whose cifar10/ is the project's (make data unzips it there)."
+    if not (CIFAR / "test").is_dir():
+        pytest.fail(f"CIFAR-10 is missing from {CIFAR}: run `make data` (the README's test command does)")
+    (tmp_path / "cifar10").symlink_to(CIFAR)
+    return tmp_path

@@ -1,0 +1,90 @@
+"""End-to-end: nbs/run_experiment.ipynb through papermill and the signsym-run command, on a tiny config."""
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd
+import papermill as pm
+import pytest
+from conftest import ROOT, TINY
+from signsym.results import ROW_KEYS, execute_run, resolve_config, run_dir, run_id, read_metrics
+
+pytestmark = pytest.mark.slow
+RUN_CMD = [str(Path(sys.executable).parent / "signsym-run")]
+
+def cli_args(cfg_over):
+    return [a for k, v in cfg_over.items() for a in (f"--{k}", str(v))]
+
+@pytest.mark.parametrize("rule", ["BP", "uSF"])
+def test_run_writes_tidy_results(data_dir, rule):
+    cfg = resolve_config(rule=rule, data_root=str(data_dir), **TINY)
+    rdir = execute_run(cfg, progress=False)
+    assert rdir == run_dir(cfg) and rdir.name == run_id(cfg)
+    for f in ("config.json", "checkpoint.pt", "history.parquet", "metrics.parquet", "status.json",
+              "run_experiment.ipynb", "training_curve.png"):
+        assert (rdir / f).is_file(), f
+    m = pd.read_parquet(rdir / "metrics.parquet")
+    assert list(m.columns) == list(ROW_KEYS)
+    assert sorted(m.metric) == ["accuracy", "accuracy_running_bn"]
+    assert (m.n == TINY["eval_size"]).all() and (m.rule == rule).all() and (m.run_id == run_id(cfg)).all()
+    assert ((m.ci_low <= m.value) & (m.value <= m.ci_high)).all()
+    assert ((m.value * m.n).round(6) % 1 == 0).all()                         # k/n with whole k
+    h = pd.read_parquet(rdir / "history.parquet")
+    assert h.epoch.tolist() == [1, 2] and h.train_loss.notna().all()
+    assert json.loads((rdir / "config.json").read_text())["rule"] == rule
+
+def test_finished_run_is_reused(data_dir):
+    cfg = resolve_config(data_root=str(data_dir), **{**TINY, "epochs": 1})
+    rdir = execute_run(cfg, progress=False)
+    stamp = (rdir / "checkpoint.pt").stat().st_mtime_ns
+    out = subprocess.run(RUN_CMD + cli_args({**TINY, "epochs": 1, "data_root": data_dir}), cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "already finished" in out.stdout and "accuracy" in out.stdout
+    assert (rdir / "checkpoint.pt").stat().st_mtime_ns == stamp
+
+def test_killed_run_resumes_to_the_same_numbers(tmp_path, data_dir):
+    over = {**TINY, "rule": "brSF", "epochs": 3, "train_size": 200, "image_size": 48}
+    # an uninterrupted run in another data root
+    other = tmp_path / "other"; other.mkdir(); (other / "cifar10").symlink_to(data_dir / "cifar10")
+    ref = read_metrics(execute_run(resolve_config(data_root=str(other), **over), progress=False))
+    # the same run, killed (SIGKILL, the whole process group) once its first checkpoint exists
+    cfg = resolve_config(data_root=str(data_dir), **over); rdir = run_dir(cfg)
+    p = subprocess.Popen(RUN_CMD + cli_args({**over, "data_root": data_dir}), cwd=ROOT, start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (rdir / "checkpoint.pt").exists() and time.time() < deadline and p.poll() is None: time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGKILL); p.wait()
+    assert (rdir / "checkpoint.pt").exists(), "the run never wrote its first checkpoint"
+    assert not (rdir / "status.json").exists(), "the run finished before it could be killed: make it longer"
+    hist = pd.read_parquet(rdir / "history.parquet")
+    assert len(hist) < 3
+    # started again: resumes and ends with the uninterrupted run's numbers, bit for bit
+    got = read_metrics(execute_run(cfg, progress=False))
+    key = ["metric", "attack", "grad", "eps"]
+    a, b = ref.sort_values(key).reset_index(drop=True), got.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a.drop(columns="run_id"), b.drop(columns="run_id"), check_exact=True)
+    h_ref = pd.read_parquet(run_dir(resolve_config(data_root=str(other), **over)) / "history.parquet")
+    h_got = pd.read_parquet(rdir / "history.parquet")
+    pd.testing.assert_frame_equal(h_ref.drop(columns="time_s"), h_got.drop(columns="time_s"), check_exact=True)
+
+def test_bad_parameters_fail_fast(data_dir, tmp_path):
+    t0 = time.time()
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(str(ROOT / "nbs" / "run_experiment.ipynb"), str(tmp_path / "bad.ipynb"),
+                            parameters=dict(rule="sign", data_root=str(data_dir)), progress_bar=False, cwd=str(ROOT))
+    assert "valid rules: BP, FA, uSF, frSF, brSF" in str(e.value)
+    nb = json.loads((tmp_path / "bad.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    assert failed and failed[0] <= 3, failed             # the parameters, the injected parameters, the config cell
+    assert not (data_dir / "runs").exists()              # nothing was created
+    # the command line refuses before starting a notebook at all
+    out = subprocess.run(RUN_CMD + ["--backbone", "resnet50"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode != 0 and "valid backbones: alexnet, vgg16, resnet18, efficientnet_lite0" in out.stderr
+    out = subprocess.run(RUN_CMD + ["--epoch", "3"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode != 0 and "unknown setting(s) epoch" in out.stderr
+
+def test_missing_dataset_fails_before_training(tmp_path):
+    cfg = resolve_config(data_root=str(tmp_path), **TINY)
+    with pytest.raises(pm.PapermillExecutionError) as e: execute_run(cfg, progress=False)
+    assert "CIFAR-10 not found" in str(e.value) and "make data" in str(e.value)
+    assert not (run_dir(cfg) / "checkpoint.pt").exists()
