@@ -29,7 +29,7 @@ EXEC_DEFAULTS = dict(device="auto", data_root=None)
 CONFIG_KEYS = tuple(CONFIG_DEFAULTS) + tuple(PRESETS["quick"])
 STUDY_KEYS = tuple(k for k in CONFIG_KEYS if k != "preset")     # the preset's name is a label, not a setting
 
-# %% ../nbs/07_results.ipynb #40b7e678
+# %% ../nbs/07_results.ipynb #08a52961
 def _int(k, v, lo=0, allow_none=False):
     if allow_none and (v is None or v == "all"): return None
     if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -63,10 +63,11 @@ _CHECKS = dict(task=_task, dataset=check_dataset, backbone=check_backbone, rule=
                seed=lambda v: _int("seed", v), preset=_preset, scale=_scale,
                freeze_backbone=lambda v: _bool("freeze_backbone", v), batch_size=lambda v: _int("batch_size", v, 1),
                weight_decay=lambda v: _nonneg("weight_decay", v),
-               bn_recalibrate=lambda v: _int("bn_recalibrate", int(v) * 2000 if isinstance(v, bool) else v),
+               bn_recalibrate=lambda v: _int("bn_recalibrate", (CONFIG_DEFAULTS["bn_recalibrate"] if v else 0) if isinstance(v, bool) else v),
                image_size=lambda v: _int("image_size", v, 16), train_size=lambda v: _int("train_size", v, 1, True),
                eval_size=lambda v: _int("eval_size", v, 1, True), epochs=lambda v: _int("epochs", v, 1),
-               lr_backbone=lambda v: _pos("lr_backbone", v), lr_head=lambda v: _pos("lr_head", v))
+               lr_backbone=lambda v: _pos("lr_backbone", v), lr_head=lambda v: _pos("lr_head", v),
+               device=str, data_root=lambda v: None if v is None else str(Path(v).expanduser()))
 
 def resolve_config(preset:str="quick", **overrides) -> dict:
     "The full, validated config: CONFIG_DEFAULTS, then `preset`, then `overrides` (None means: keep the preset's)."
