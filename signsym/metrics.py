@@ -9,7 +9,7 @@ __all__ = ['Z95', 'wilson_ci', 'predictions', 'accuracy', 'accuracy_stats']
 import math
 import torch
 
-# %% ../nbs/04_metrics.ipynb #7692f7f5
+# %% ../nbs/04_metrics.ipynb #3ae54ac9
 Z95 = 1.959963984540054
 
 def wilson_ci(k:int, n:int, z:float=Z95) -> tuple:
@@ -19,7 +19,7 @@ def wilson_ci(k:int, n:int, z:float=Z95) -> tuple:
     p, z2 = k / n, z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))   # contains p exactly despite rounding
 
 # %% ../nbs/04_metrics.ipynb #79f115dc
 @torch.no_grad()

@@ -8,28 +8,31 @@ __all__ = ['CONFIG_DEFAULTS', 'PRESETS', 'EXEC_KEYS', 'EXEC_DEFAULTS', 'CONFIG_K
            'metric_row', 'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'resolve_device',
            'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
 
-# %% ../nbs/07_results.ipynb #f1289e3f
+# %% ../nbs/07_results.ipynb #94422054
 import ast, hashlib, json, os, sys, time
 from pathlib import Path
 import pandas as pd
 from .rules import check_rule, resolve_scale
 from .data import data_root, project_root, check_dataset
 from .models import check_backbone, TASKS
+from .attacks import ATTACKS, EPSILONS, check_attacks, check_epsilons
 
-# %% ../nbs/07_results.ipynb #0b085d91
+# %% ../nbs/07_results.ipynb #e0fcd9eb
 CONFIG_DEFAULTS = dict(task="classification", dataset="cifar10", backbone="efficientnet_lite0", rule="BP", seed=0,
                        preset="quick", scale="xavier", freeze_backbone=False, batch_size=32, weight_decay=5e-4,
-                       bn_recalibrate=2000)
+                       bn_recalibrate=2000, epsilons=EPSILONS, hsj_steps=20, boundary_steps=2000)
 PRESETS = {
-    "quick": dict(image_size=80, train_size=5000, eval_size=1000, epochs=2, lr_backbone=1e-4, lr_head=1e-3),
-    "paper": dict(image_size=224, train_size=None, eval_size=None, epochs=20, lr_backbone=1e-5, lr_head=1e-4),
+    "quick": dict(image_size=80, train_size=5000, eval_size=1000, epochs=2, lr_backbone=1e-4, lr_head=1e-3,
+                  attacks=("fgsm", "pgd", "transfer", "random"), attack_size=200, blackbox_size=50),
+    "paper": dict(image_size=224, train_size=None, eval_size=None, epochs=20, lr_backbone=1e-5, lr_head=1e-4,
+                  attacks=ATTACKS, attack_size=5000, blackbox_size=500),
 }
 EXEC_KEYS = ("device", "data_root")
 EXEC_DEFAULTS = dict(device="auto", data_root=None)
 CONFIG_KEYS = tuple(CONFIG_DEFAULTS) + tuple(PRESETS["quick"])
 STUDY_KEYS = tuple(k for k in CONFIG_KEYS if k != "preset")     # the preset's name is a label, not a setting
 
-# %% ../nbs/07_results.ipynb #08a52961
+# %% ../nbs/07_results.ipynb #5f12ce56
 def _int(k, v, lo=0, allow_none=False):
     if allow_none and (v is None or v == "all"): return None
     if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -67,6 +70,9 @@ _CHECKS = dict(task=_task, dataset=check_dataset, backbone=check_backbone, rule=
                image_size=lambda v: _int("image_size", v, 16), train_size=lambda v: _int("train_size", v, 1, True),
                eval_size=lambda v: _int("eval_size", v, 1, True), epochs=lambda v: _int("epochs", v, 1),
                lr_backbone=lambda v: _pos("lr_backbone", v), lr_head=lambda v: _pos("lr_head", v),
+               attacks=lambda v: list(check_attacks(v)), epsilons=lambda v: list(check_epsilons(v)),
+               attack_size=lambda v: _int("attack_size", v, 1), blackbox_size=lambda v: _int("blackbox_size", v, 1),
+               hsj_steps=lambda v: _int("hsj_steps", v, 1), boundary_steps=lambda v: _int("boundary_steps", v, 1),
                device=str, data_root=lambda v: None if v is None else str(Path(v).expanduser()))
 
 def resolve_config(preset:str="quick", **overrides) -> dict:
@@ -76,6 +82,7 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
     cfg = {**CONFIG_DEFAULTS, **PRESETS[_preset(preset)], "preset": preset, **EXEC_DEFAULTS}
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     for k, check in _CHECKS.items(): cfg[k] = check(cfg[k])
+    if cfg["rule"] != "uSF": cfg["scale"] = CONFIG_DEFAULTS["scale"]   # only uSF has a scale: keep ids canonical
     return cfg
 
 def run_id(cfg:dict) -> str:

@@ -8,7 +8,8 @@ ROOT = project_root(Path(__file__).parent)
 CIFAR = ROOT / "data" / "cifar10"
 
 # Small enough for seconds per run on 2 CPU cores, large enough that training does something.
-TINY = dict(image_size=32, train_size=60, eval_size=30, epochs=2, batch_size=10, bn_recalibrate=30)
+TINY = dict(image_size=32, train_size=60, eval_size=30, epochs=2, batch_size=10, bn_recalibrate=30,
+            attack_size=12, epsilons=[0.0, 0.01, 0.5])
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end runs through papermill (seconds to minutes each)")

@@ -23,10 +23,29 @@ def test_run_writes_tidy_results(data_dir, rule):
         assert (rdir / f).is_file(), f
     m = pd.read_parquet(rdir / "metrics.parquet")
     assert list(m.columns) == list(ROW_KEYS)
-    assert sorted(m.metric) == ["accuracy", "accuracy_running_bn"]
-    assert (m.n == TINY["eval_size"]).all() and (m.rule == rule).all() and (m.run_id == run_id(cfg)).all()
-    assert ((m.ci_low <= m.value) & (m.value <= m.ci_high)).all()
-    assert ((m.value * m.n).round(6) % 1 == 0).all()                         # k/n with whole k
+    assert (m.rule == rule).all() and (m.run_id == run_id(cfg)).all()
+    clean = m[m.metric.isin(["accuracy", "accuracy_running_bn"])]
+    assert sorted(clean.metric) == ["accuracy", "accuracy_running_bn"] and (clean.n == TINY["eval_size"]).all()
+    acc = m[m.metric.isin(["accuracy", "accuracy_running_bn", "robust_accuracy"])]
+    assert ((acc.ci_low <= acc.value) & (acc.value <= acc.ci_high)).all()
+    assert ((acc.value * acc.n).round(6) % 1 == 0).all()                     # k/n with whole k
+    robust = m[m.metric == "robust_accuracy"]
+    curves = set(zip(robust.attack, robust.grad))
+    assert curves == {("fgsm", "rule"), ("fgsm", "exact"), ("pgd", "rule"), ("pgd", "exact"), ("transfer", "exact"),
+                      ("random", "none")}, curves
+    assert (robust.n == TINY["attack_size"]).all() and sorted(robust.eps.unique()) == TINY["epsilons"]
+    assert robust[robust.eps == 0].value.nunique() == 1                      # every attack at ε=0: clean accuracy
+    assert {"grad_cosine", "grad_sign_agreement", "grad_norm_ratio", "attack_time_s"} <= set(m.metric)
+    assert m.metric.str.startswith("check_").any() and (rdir / "robustness.png").is_file()
+    piv = robust.pivot_table(index="eps", columns=["attack", "grad"], values="value")
+    if rule == "BP":                                                         # rule and exact gradients coincide
+        assert piv[("pgd", "rule")].equals(piv[("pgd", "exact")]) and piv[("fgsm", "rule")].equals(piv[("fgsm", "exact")])
+        assert piv[("transfer", "exact")].equals(piv[("pgd", "exact")])
+    else:                                                                    # transfer needed the BP run: trained first
+        bp_dir = run_dir(resolve_config(rule="BP", data_root=str(data_dir), **TINY))
+        assert (bp_dir / "status.json").is_file()
+        cos = m[(m.metric == "grad_cosine")].value.item()
+        assert cos < 0.99, cos
     h = pd.read_parquet(rdir / "history.parquet")
     assert h.epoch.tolist() == [1, 2] and h.train_loss.notna().all()
     assert json.loads((rdir / "config.json").read_text())["rule"] == rule
@@ -42,7 +61,7 @@ def test_finished_run_is_reused(data_dir):
     assert (rdir / "checkpoint.pt").stat().st_mtime_ns == stamp
 
 def test_killed_run_resumes_to_the_same_numbers(tmp_path, data_dir):
-    over = {**TINY, "rule": "brSF", "epochs": 3, "train_size": 200, "image_size": 48}
+    over = {**TINY, "rule": "brSF", "epochs": 3, "train_size": 200, "image_size": 48, "attacks": "fgsm,random"}
     # an uninterrupted run in another data root
     other = tmp_path / "other"; other.mkdir(); (other / "cifar10").symlink_to(data_dir / "cifar10")
     ref = read_metrics(execute_run(resolve_config(data_root=str(other), **over), progress=False))
@@ -60,7 +79,9 @@ def test_killed_run_resumes_to_the_same_numbers(tmp_path, data_dir):
     # started again: resumes and ends with the uninterrupted run's numbers, bit for bit
     got = read_metrics(execute_run(cfg, progress=False))
     key = ["metric", "attack", "grad", "eps"]
-    a, b = ref.sort_values(key).reset_index(drop=True), got.sort_values(key).reset_index(drop=True)
+    measured = lambda d: d[d.metric != "attack_time_s"].sort_values(key).reset_index(drop=True)   # wall times differ
+    a, b = measured(ref), measured(got)
+    assert len(a) > 10 and set(a.metric) >= {"accuracy", "robust_accuracy", "grad_cosine"}
     pd.testing.assert_frame_equal(a.drop(columns="run_id"), b.drop(columns="run_id"), check_exact=True)
     h_ref = pd.read_parquet(run_dir(resolve_config(data_root=str(other), **over)) / "history.parquet")
     h_got = pd.read_parquet(rdir / "history.parquet")
@@ -82,6 +103,10 @@ def test_bad_parameters_fail_fast(data_dir, tmp_path):
     assert out.returncode != 0 and "valid backbones: alexnet, vgg16, resnet18, efficientnet_lite0" in out.stderr
     out = subprocess.run(RUN_CMD + ["--epoch", "3"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode != 0 and "unknown setting(s) epoch" in out.stderr
+    out = subprocess.run(RUN_CMD + ["--epsilons", "[0.01, 8]"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode != 0 and "epsilons must be numbers in [0, 1]" in out.stderr
+    out = subprocess.run(RUN_CMD + ["--attacks", "pgd,cw"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode != 0 and "valid attacks: fgsm, pgd, transfer, random, hopskipjump, boundary" in out.stderr
 
 def test_missing_dataset_fails_before_training(tmp_path):
     cfg = resolve_config(data_root=str(tmp_path), **TINY)
