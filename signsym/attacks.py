@@ -185,17 +185,22 @@ def masking_checks(df:pd.DataFrame) -> pd.DataFrame:
             "; ".join(f"ε {e}: HSJ {h.value[e]:.3f} vs PGD {p.value[e]:.3f}" for e in (bad or common[-1:])))
     return pd.DataFrame(out, columns=["check", "grad", "passed", "detail"])
 
-# %% ../nbs/05_attacks.ipynb #8d77498e
+# %% ../nbs/05_attacks.ipynb #9fbd937f
 from .metrics import accuracy_stats, Z95
 
 def _acc_rows(fooled, epsilons, attack, grad):
     return [dict(metric="robust_accuracy", attack=attack, grad=grad, eps=e,
                  **accuracy_stats(int((~f).sum()), len(f))) for e, f in zip(epsilons, fooled)]
 
+_RANGES = dict(grad_cosine=(-1.0, 1.0), grad_sign_agreement=(0.0, 1.0), grad_norm_ratio=(0.0, math.inf))
+
 def _mean_row(metric, v, grad="rule"):
+    "Mean of per-image values with a normal 95% interval, clipped to the metric's range."
     m, n = v.mean().item(), len(v)
     h = Z95 * v.std().item() / math.sqrt(n) if n > 1 else float("nan")
-    return dict(metric=metric, attack="none", grad=grad, eps=0.0, value=m, n=n, ci_low=m - h, ci_high=m + h)
+    lo, hi = _RANGES.get(metric, (-math.inf, math.inf))
+    return dict(metric=metric, attack="none", grad=grad, eps=0.0, value=m, n=n,
+                ci_low=max(lo, m - h), ci_high=min(hi, m + h))
 
 def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, source=None, blackbox_size=None, hsj_steps=20,
                        boundary_steps=2000, batch_size=100, device="cpu", seed=0, progress=True) -> list:
