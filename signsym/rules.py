@@ -113,7 +113,7 @@ class FeedbackConv2dFn(torch.autograd.Function):
             False, [0, 0], groups, mask)
         return gx, gw, gb, None, None, None, None, None, None, None
 
-# %% ../nbs/00_rules.ipynb #d667b4a8
+# %% ../nbs/00_rules.ipynb #c27b4c75
 def _autocast_cast(x, weight, bias):
     dev = x.device.type
     if dev in ("cuda", "cpu", "xpu", "mps") and torch.is_autocast_enabled(dev):
@@ -135,19 +135,17 @@ def _numeric_padding(x, weight, stride, padding, dilation):
 
 def feedback_linear(layer, x, weight, bias=None):
     "F.linear(x, weight, bias) with the backward of `layer.rule`."
-    x, weight, bias = _autocast_cast(x, weight, bias)
-    with torch.autocast(x.device.type, enabled=False):
-        return FeedbackLinearFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale)
+    x, weight, bias = _autocast_cast(x, weight, bias)       # inside the Function autocast then has nothing to cast
+    return FeedbackLinearFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale)
 
 def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     "F.conv2d(...) with the backward of `layer.rule`."
     x, padding = _numeric_padding(x, weight, stride, padding, dilation)
     x, weight, bias = _autocast_cast(x, weight, bias)
-    with torch.autocast(x.device.type, enabled=False):
-        return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
-                                      list(_pair(stride)), list(padding), list(_pair(dilation)), groups)
+    return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
+                                  list(_pair(stride)), list(padding), list(_pair(dilation)), groups)
 
-# %% ../nbs/00_rules.ipynb #eabf0a0e
+# %% ../nbs/00_rules.ipynb #e0a71d4b
 def _linear_args(input, weight, bias=None): return input, weight, bias
 def _conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return input, weight, bias, stride, padding, dilation, groups
@@ -170,8 +168,12 @@ class _Reroute(TorchFunctionMode):
 
 class FeedbackLayer:
     "Mixin that `convert` puts in front of a Conv2d/Linear class: same forward, the rule's backward."
+    _stock = None       # set by _feedback_class: "conv", "linear" or None (the class has a forward of its own)
     def forward(self, *args, **kwargs):
         if _grad_mode.get() == "exact": return super().forward(*args, **kwargs)
+        if self._stock == "conv" and self.padding_mode == "zeros":     # fast path: the stock forward, called directly
+            return feedback_conv2d(self, args[0], self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if self._stock == "linear": return feedback_linear(self, args[0], self.weight, self.bias)
         with _Reroute(self) as mode: out = super().forward(*args, **kwargs)
         if mode.hits != 1:
             raise RuntimeError(f"{type(self).__name__}.forward made {mode.hits} conv2d/linear calls with its own "
@@ -189,14 +191,16 @@ class FeedbackLayer:
                                       error_msgs)
         if prefix + "feedback" in missing_keys: missing_keys.remove(prefix + "feedback")
 
-# %% ../nbs/00_rules.ipynb #3ed5c881
+# %% ../nbs/00_rules.ipynb #c6c776e4
 _FEEDBACK_CLASSES = {}
 
 def _feedback_class(cls):
     "The feedback subclass of `cls` (cached, so isinstance and pickling of the class stay stable)."
     if issubclass(cls, FeedbackLayer): return cls
     if cls not in _FEEDBACK_CLASSES:
-        _FEEDBACK_CLASSES[cls] = type(f"Feedback{cls.__name__}", (FeedbackLayer, cls), {"__module__": __name__})
+        stock = "conv" if cls.forward is nn.Conv2d.forward else "linear" if cls.forward is nn.Linear.forward else None
+        _FEEDBACK_CLASSES[cls] = type(f"Feedback{cls.__name__}", (FeedbackLayer, cls),
+                                      {"__module__": __name__, "_stock": stock})
     return _FEEDBACK_CLASSES[cls]
 
 def is_feedback_layer(m) -> bool: return isinstance(m, FeedbackLayer)
