@@ -71,9 +71,8 @@ def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:fl
     if rule in ("frSF", "brSF"): return m.abs().to(w.dtype).mul_(torch.sign(w))
     raise ValueError(f"unknown learning rule {rule!r}; valid rules: {', '.join(RULES)}")
 
-# %% ../nbs/00_rules.ipynb #b4654a42
-def _feedback_V(ctx, weight, m, dtype):
-    return feedback_matrix(ctx.rule, weight, m, ctx.scale).to(dtype)
+# %% ../nbs/00_rules.ipynb #bb866173
+_conv_backward = torch.ops.aten.convolution_backward.default    # the resolved overload: no per-call lookup
 
 class FeedbackLinearFn(torch.autograd.Function):
     "y = x Wᵀ + b; backward: ∂x = δ V, ∂W = δᵀ x, ∂b = Σδ."
@@ -87,7 +86,7 @@ class FeedbackLinearFn(torch.autograd.Function):
     def backward(ctx, g):
         x, weight, m = ctx.saved_tensors
         gx = gw = gb = None
-        if ctx.needs_input_grad[0]: gx = g.matmul(_feedback_V(ctx, weight, m, g.dtype))
+        if ctx.needs_input_grad[0]: gx = g.matmul(feedback_matrix(ctx.rule, weight, m, ctx.scale).to(g.dtype))
         g2 = g.reshape(-1, g.shape[-1])
         if ctx.needs_input_grad[1]: gw = g2.t().mm(x.reshape(-1, x.shape[-1]))
         if ctx.has_bias and ctx.needs_input_grad[2]: gb = g2.sum(0)
@@ -106,11 +105,11 @@ class FeedbackConv2dFn(torch.autograd.Function):
     def backward(ctx, g):
         x, weight, m = ctx.saved_tensors
         stride, padding, dilation, groups = ctx.conv
-        mask = [ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.has_bias and ctx.needs_input_grad[2]]
-        V = _feedback_V(ctx, weight, m, g.dtype) if mask[0] else weight
-        gx, gw, gb = torch.ops.aten.convolution_backward(
-            g, x, V, [weight.shape[0]] if ctx.has_bias else None, stride, padding, dilation,
-            False, [0, 0], groups, mask)
+        need = ctx.needs_input_grad
+        mask = [need[0], need[1], ctx.has_bias and need[2]]
+        V = feedback_matrix(ctx.rule, weight, m, ctx.scale).to(g.dtype) if need[0] else weight
+        gx, gw, gb = _conv_backward(g, x, V, [weight.shape[0]] if ctx.has_bias else None, stride, padding, dilation,
+                                    False, [0, 0], groups, mask)
         return gx, gw, gb, None, None, None, None, None, None, None
 
 # %% ../nbs/00_rules.ipynb #c27b4c75
