@@ -39,7 +39,7 @@ def check_attacks(names) -> tuple:
     if bad: raise ValueError(f"unknown attack(s) {', '.join(bad)}; valid attacks: {', '.join(ATTACKS)}")
     return names
 
-# %% ../nbs/05_attacks.ipynb #bcf3b034
+# %% ../nbs/05_attacks.ipynb #6d5042f3
 @contextlib.contextmanager
 def attacked(model):
     "Eval mode, frozen parameters, channels_last; restored afterwards."
@@ -63,7 +63,7 @@ def predict(model, x, batch_size=100, device="cpu"):
     return torch.cat([model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
 def foolbox_success(model, x, y, attack, epsilons, grad="exact", batch_size=100, device="cpu", seed=0,
-                    keep_adv=False, progress=False):
+                    keep_adv=False, progress=False, batch_offset=0):
     "(fooled [n_eps, n] bool, adversarials per ε or None): Foolbox `attack` on `model` under `grad` mode."
     check_grad_mode(grad); epsilons = check_epsilons(epsilons)
     fooled, advs = [], []
@@ -71,7 +71,7 @@ def foolbox_success(model, x, y, attack, epsilons, grad="exact", batch_size=100,
         fmodel = fb.PyTorchModel(model, bounds=(0, 1), device=device)
         for i in tqdm(range(0, len(x), batch_size), desc=f"{type(attack).__name__} {grad}", disable=not progress, leave=False):
             xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
-            torch.manual_seed(seed * 100_003 + i)
+            torch.manual_seed(seed * 100_003 + batch_offset + i)     # seeded by the batch's place in the whole set
             pos = [e for e in epsilons if e > 0]                  # at ε=0 the answer is the clean prediction
             with grad_mode(grad): _, clipped, succ = attack(fmodel, xb, yb, epsilons=pos) if pos else (None, [], None)
             wrong = (predict(model, xb, batch_size, device) != yb.cpu())[None] if 0.0 in epsilons else None
@@ -100,12 +100,17 @@ def gradient_agreement(model, x, y, batch_size=100, device="cpu") -> dict:
                 grad_sign_agreement=(torch.sign(gr) == torch.sign(ge)).float().mean(1),
                 grad_norm_ratio=gr.norm(dim=1) / ge.norm(dim=1).clamp_min(1e-30))
 
-# %% ../nbs/05_attacks.ipynb #03b84013
+# %% ../nbs/05_attacks.ipynb #72037254
 def transfer_success(source, target, x, y, epsilons, batch_size=100, device="cpu", seed=0, progress=False):
-    "fooled [n_eps, n]: PGD crafted on `source` with exact gradients, evaluated on `target`."
-    _, advs = foolbox_success(source, x, y, foolbox_attack("pgd"), epsilons, "exact", batch_size, device, seed,
-                              keep_adv=True, progress=progress)
-    with attacked(target): return torch.stack([predict(target, a, batch_size, device) != y for a in advs])
+    "fooled [n_eps, n]: PGD crafted on `source` with exact gradients, evaluated on `target`, batch by batch."
+    fooled = []
+    for i in tqdm(range(0, len(x), batch_size), desc="transfer", disable=not progress, leave=False):
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        # the same per-batch seed as a white-box run over the whole set, so a model transferred to itself is PGD
+        _, advs = foolbox_success(source, xb, yb, foolbox_attack("pgd"), epsilons, "exact", batch_size, device,
+                                  seed, keep_adv=True, batch_offset=i)
+        with attacked(target): fooled.append(torch.stack([predict(target, a, batch_size, device) != yb for a in advs]))
+    return torch.cat(fooled, 1)
 
 def random_sign_success(model, x, y, epsilons, batch_size=100, device="cpu", seed=0):
     "fooled [n_eps, n] under x + ε·sign(gaussian noise), clipped to [0,1]."
