@@ -21,19 +21,19 @@ def wilson_ci(k:int, n:int, z:float=Z95) -> tuple:
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))   # contains p exactly despite rounding
 
-# %% ../nbs/04_metrics.ipynb #79f115dc
+# %% ../nbs/04_metrics.ipynb #1278a4f5
 @torch.no_grad()
-def predictions(model, dataset, batch_size:int=128, device="cpu") -> torch.Tensor:
-    "Argmax predictions of `model` (eval mode) on every item of `dataset`."
+def predictions(model, dataset, batch_size:int=128, device="cpu") -> tuple:
+    "(argmax predictions, labels) of `model` (eval mode) on every item of `dataset`, in one pass."
     model.eval()
-    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False)
-    return torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in loader])
+    preds, labels = [], []
+    for x, y in torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False):
+        preds.append(model(x.to(device)).argmax(1).cpu()); labels.append(torch.as_tensor(y))
+    return torch.cat(preds), torch.cat(labels)
 
 def accuracy(model, dataset, batch_size:int=128, device="cpu") -> tuple:
     "(correct, n) of `model` on `dataset`."
-    pred = predictions(model, dataset, batch_size, device)
-    labels = torch.as_tensor([int(dataset[i][1]) for i in range(len(dataset))]) if not hasattr(dataset, "labels") \
-        else dataset.labels
+    pred, labels = predictions(model, dataset, batch_size, device)
     return int((pred == labels).sum()), len(labels)
 
 def accuracy_stats(k:int, n:int) -> dict:
