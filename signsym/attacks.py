@@ -81,21 +81,23 @@ def foolbox_success(model, x, y, attack, epsilons, grad="exact", batch_size=100,
     adv = [torch.cat([b[k] for b in advs]) for k in range(len(epsilons))] if keep_adv else None
     return torch.cat(fooled, 1), adv
 
-# %% ../nbs/05_attacks.ipynb #83942f1b
-def input_gradients(model, x, y, grad="exact", batch_size=100, device="cpu"):
-    "∇ₓ cross-entropy per image, under `grad` mode."
+# %% ../nbs/05_attacks.ipynb #458216ca
+def _ce_sum(out, y): return F.cross_entropy(out, y, reduction="sum")
+
+def input_gradients(model, x, y, grad="exact", batch_size=100, device="cpu", loss_fn=_ce_sum):
+    "∇ₓ of `loss_fn(model(x), y)` (summed cross-entropy by default) per image, under `grad` mode."
     out = []
     with attacked(model):
         for i in range(0, len(x), batch_size):
             xb = x[i:i + batch_size].to(device).requires_grad_(); yb = y[i:i + batch_size].to(device)
-            with grad_mode(grad): loss = F.cross_entropy(model(xb), yb, reduction="sum")
+            with grad_mode(grad): loss = loss_fn(model(xb), yb)
             out.append(torch.autograd.grad(loss, xb)[0].cpu())
     return torch.cat(out)
 
-def gradient_agreement(model, x, y, batch_size=100, device="cpu") -> dict:
+def gradient_agreement(model, x, y, batch_size=100, device="cpu", loss_fn=_ce_sum) -> dict:
     "Per-image cosine, sign agreement and norm ratio of the rule's input gradient against the exact one."
-    gr = input_gradients(model, x, y, "rule", batch_size, device).flatten(1)
-    ge = input_gradients(model, x, y, "exact", batch_size, device).flatten(1)
+    gr = input_gradients(model, x, y, "rule", batch_size, device, loss_fn).flatten(1)
+    ge = input_gradients(model, x, y, "exact", batch_size, device, loss_fn).flatten(1)
     return dict(grad_cosine=F.cosine_similarity(gr, ge, dim=1),
                 grad_sign_agreement=(torch.sign(gr) == torch.sign(ge)).float().mean(1),
                 grad_norm_ratio=gr.norm(dim=1) / ge.norm(dim=1).clamp_min(1e-30))
@@ -150,16 +152,15 @@ def black_box_success(model, x, y, attack:str, epsilons, steps:int=None, batch_s
     d = torch.cat(dists)
     return torch.stack([d <= e for e in epsilons]), d
 
-# %% ../nbs/05_attacks.ipynb #8b9741f2
-def _curve(df, attack, grad):
-    d = df[(df.metric == "robust_accuracy") & (df.attack == attack) & (df.grad == grad)]
-    return d.set_index("eps")[["value", "n"]].sort_index()
-
-def masking_checks(df:pd.DataFrame) -> pd.DataFrame:
-    "One row per check (and grad mode): passed, and the numbers behind it, from a run's metric rows."
+# %% ../nbs/05_attacks.ipynb #d53b8c7d
+def masking_checks(df:pd.DataFrame, metric:str="robust_accuracy", white_box=WHITE_BOX) -> pd.DataFrame:
+    "One row per check (and grad mode): passed, and the numbers behind it, from a run's `metric` rows."
     out = []
+    def _curve(df, attack, grad):
+        d = df[(df.metric == metric) & (df.attack == attack) & (df.grad == grad)]
+        return d.set_index("eps")[["value", "n"]].sort_index()
     def add(check, grad, passed, detail): out.append(dict(check=check, grad=grad, passed=bool(passed), detail=detail))
-    pairs = df[df.metric == "robust_accuracy"][["attack", "grad"]].drop_duplicates().itertuples(index=False)
+    pairs = df[df.metric == metric][["attack", "grad"]].drop_duplicates().itertuples(index=False)
     for attack, grad in pairs:
         c = _curve(df, attack, grad); tol = 1 / c.n.max()
         rises = [(a, b) for a, b in zip(c.index[:-1], c.index[1:]) if c.value[b] > c.value[a] + tol]
@@ -172,7 +173,7 @@ def masking_checks(df:pd.DataFrame) -> pd.DataFrame:
         if len(common):
             bad = [e for e in common if p.value[e] > f.value[e] + 1 / p.n[e]]
             add("pgd_le_fgsm", grad, not bad, "; ".join(f"ε {e}: PGD {p.value[e]:.3f} vs FGSM {f.value[e]:.3f}" for e in (bad or common[-1:])))
-        for attack in WHITE_BOX:
+        for attack in white_box:
             a = _curve(df, attack, grad); common = a.index.intersection(rnd.index)
             common = common[common > 0]
             if len(common):
@@ -190,8 +191,8 @@ def masking_checks(df:pd.DataFrame) -> pd.DataFrame:
             "; ".join(f"ε {e}: HSJ {h.value[e]:.3f} vs PGD {p.value[e]:.3f}" for e in (bad or common[-1:])))
     return pd.DataFrame(out, columns=["check", "grad", "passed", "detail"])
 
-# %% ../nbs/05_attacks.ipynb #9fbd937f
-from .metrics import accuracy_stats, Z95
+# %% ../nbs/05_attacks.ipynb #a9f60b20
+from .metrics import accuracy_stats, mean_stats
 
 def _acc_rows(fooled, epsilons, attack, grad):
     return [dict(metric="robust_accuracy", attack=attack, grad=grad, eps=e,
@@ -201,11 +202,7 @@ _RANGES = dict(grad_cosine=(-1.0, 1.0), grad_sign_agreement=(0.0, 1.0), grad_nor
 
 def _mean_row(metric, v, grad="rule"):
     "Mean of per-image values with a normal 95% interval, clipped to the metric's range."
-    m, n = v.mean().item(), len(v)
-    h = Z95 * v.std().item() / math.sqrt(n) if n > 1 else float("nan")
-    lo, hi = _RANGES.get(metric, (-math.inf, math.inf))
-    return dict(metric=metric, attack="none", grad=grad, eps=0.0, value=m, n=n,
-                ci_low=max(lo, m - h), ci_high=min(hi, m + h))
+    return dict(metric=metric, attack="none", grad=grad, eps=0.0, **mean_stats(v, *_RANGES.get(metric, (-math.inf, math.inf))))
 
 def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, source=None, blackbox_size=None, hsj_steps=20,
                        boundary_steps=2000, batch_size=100, device="cpu", seed=0, progress=True) -> list:

@@ -85,8 +85,8 @@ def load_backbone(name:str, pretrained:bool=True, weights=None, image_size:int=2
     if name == "efficientnet_lite0": return _efficientnet_lite0(pretrained, weights, image_size)
     return _torchvision_backbone(name, pretrained, weights)
 
-# %% ../nbs/02_models.ipynb #a85031dc
-TASKS = ("classification",)
+# %% ../nbs/02_models.ipynb #dac7d5f2
+TASKS = ("classification", "hashing")
 
 class SignsymNet(nn.Module):
     "Images in [0,1] -> ImageNet normalisation -> pretrained backbone features -> task layer."

@@ -16,13 +16,15 @@ from .rules import redraw_after_step, feedback_layers
 from .data import balanced_indices
 from .metrics import accuracy
 
-# %% ../nbs/03_train.ipynb #75659c2b
+# %% ../nbs/03_train.ipynb #bfd4a225
 def make_optimizer(model, lr_backbone:float, lr_head:float, weight_decay:float=5e-4, betas=(0.9, 0.999),
-                   freeze_backbone:bool=False):
-    "Adam with its own learning rate for `model.head`; the backbone frozen if `freeze_backbone`."
+                   freeze_backbone:bool=False, criterion=None, lr_criterion:float=1e-3):
+    "Adam with its own learning rate for `model.head` (and for a loss with parameters); backbone frozen if asked."
     for p in model.backbone.parameters(): p.requires_grad_(not freeze_backbone)
     groups = [dict(params=list(model.head.parameters()), lr=lr_head, name="head")]
     if not freeze_backbone: groups.insert(0, dict(params=list(model.backbone.parameters()), lr=lr_backbone, name="backbone"))
+    if criterion is not None and len(list(criterion.parameters())):
+        groups.append(dict(params=list(criterion.parameters()), lr=lr_criterion, name="criterion"))
     return torch.optim.Adam(groups, betas=betas, weight_decay=weight_decay)
 
 # %% ../nbs/03_train.ipynb #39fcd7cc
@@ -43,7 +45,7 @@ def recalibrate_bn(model, dataset, n:int=2000, batch_size:int=64, seed:int=0, de
     model.eval()
     return len(idx)
 
-# %% ../nbs/03_train.ipynb #817ac1c3
+# %% ../nbs/03_train.ipynb #9470d6a3
 def atomic_save(obj, path):
     "torch.save to a temporary file next to `path`, then rename: a crash never leaves a half-written file."
     path = Path(path); tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -71,16 +73,20 @@ def epoch_order(n:int, seed:int, epoch:int) -> torch.Tensor:
 
 def fit(model, train_ds, eval_ds=None, *, epochs:int, batch_size:int=32, lr_backbone:float=1e-5, lr_head:float=1e-4,
         weight_decay:float=5e-4, seed:int=0, freeze_backbone:bool=False, checkpoint=None, device="cpu",
-        channels_last:bool=True, progress:bool=True, on_epoch=None) -> list:
-    "Fine-tune `model` on `train_ds`; checkpoint each epoch to `checkpoint` and resume from it; returns history."
+        channels_last:bool=True, progress:bool=True, on_epoch=None, criterion=None, lr_criterion:float=1e-3) -> list:
+    "Fine-tune `model` on `train_ds` (cross-entropy, or `criterion(outputs, labels)`); checkpoint each epoch and resume."
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     model.to(device, memory_format=fmt)
-    opt = make_optimizer(model, lr_backbone, lr_head, weight_decay, freeze_backbone=freeze_backbone)
+    if criterion is not None: criterion.to(device)
+    loss_fn = F.cross_entropy if criterion is None else criterion
+    opt = make_optimizer(model, lr_backbone, lr_head, weight_decay, freeze_backbone=freeze_backbone,
+                         criterion=criterion, lr_criterion=lr_criterion)
     redraw_after_step(opt, model)
     history, start = [], 0
     if checkpoint is not None and Path(checkpoint).exists():
         ck = load_checkpoint(checkpoint)
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"]); _set_rng_state(ck["rng"])
+        if criterion is not None: criterion.load_state_dict(ck["criterion"])
         history, start = ck["history"], ck["epoch"]
         if progress and start < epochs: print(f"resuming from {checkpoint} after epoch {start}")
     for epoch in range(start + 1, epochs + 1):
@@ -92,14 +98,16 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, batch_size:int=32, lr_back
         for step, idx in enumerate(tqdm(batches, desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=False)):
             x, y = map(torch.stack, zip(*(train_ds[int(i)] for i in idx)))
             x, y = x.to(device, memory_format=fmt), y.to(device)
-            out = model(x); loss = F.cross_entropy(out, y)
+            out = model(x); loss = loss_fn(out, y)
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"non-finite loss ({loss.item()}) at epoch {epoch}, step {step + 1}; "
                                          f"the checkpoint of epoch {epoch - 1} and its history are kept"
                                          + (f" in {checkpoint}" if checkpoint else ""))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            tot_loss += loss.item() * len(y); correct += int((out.argmax(1) == y).sum()); seen += len(y)
-        row = dict(epoch=epoch, train_loss=tot_loss / seen, train_accuracy=correct / seen)
+            tot_loss += loss.item() * len(y); seen += len(y)
+            if criterion is None: correct += int((out.argmax(1) == y).sum())
+        row = dict(epoch=epoch, train_loss=tot_loss / seen)
+        if criterion is None: row["train_accuracy"] = correct / seen
         if eval_ds is not None:
             k, n = accuracy(model, eval_ds, device=device); row["eval_accuracy"] = k / n
         row["time_s"] = time.perf_counter() - t0
@@ -107,7 +115,8 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, batch_size:int=32, lr_back
         if progress: print(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
         if checkpoint is not None:
             atomic_save(dict(epoch=epoch, model=model.state_dict(), optimizer=opt.state_dict(), rng=_rng_state(),
-                             history=history), checkpoint)
+                             history=history, criterion=None if criterion is None else criterion.state_dict()),
+                        checkpoint)
         if on_epoch is not None: on_epoch(history)
     model.eval()
     return history

@@ -113,3 +113,33 @@ def test_missing_dataset_fails_before_training(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as e: execute_run(cfg, progress=False)
     assert "CIFAR-10 not found" in str(e.value) and "make data" in str(e.value)
     assert not (run_dir(cfg) / "checkpoint.pt").exists()
+
+TINY_HASH = {**TINY, "task": "hashing", "database_size": 100, "map_k": 50}
+
+@pytest.mark.parametrize("rule", ["BP", "uSF"])
+def test_hashing_run(data_dir, rule):
+    cfg = resolve_config(rule=rule, data_root=str(data_dir), **TINY_HASH)
+    rdir = execute_run(cfg, progress=False)
+    m = read_metrics(rdir)
+    assert (m.task == "hashing").all()
+    clean = m[m.metric.isin(["map", "map_running_bn"])]
+    assert sorted(clean.metric) == ["map", "map_running_bn"] and (clean.n == TINY["eval_size"]).all()
+    assert ((clean.value >= 0) & (clean.value <= 1)).all()
+    robust = m[m.metric == "robust_map"]
+    curves = set(zip(robust.attack, robust.grad))
+    assert curves == {("hag", "rule"), ("hag", "exact"), ("sdha", "rule"), ("sdha", "exact"), ("transfer", "exact"),
+                      ("random", "none")}, curves
+    assert (robust.n == TINY["attack_size"]).all() and sorted(robust.eps.unique()) == TINY["epsilons"]
+    assert robust[robust.eps == 0].value.nunique() == 1                      # ε = 0: the clean mAP of the queries
+    flips = m[m.metric == "code_flip_rate"].set_index(["attack", "grad", "eps"]).value
+    assert (flips.xs(0.0, level="eps") == 0).all() and flips["hag", "exact", 0.5] > 0.2
+    assert {"grad_cosine", "attack_time_s", "check_monotone", "check_beats_random"} <= set(m.metric)
+    assert (rdir / "robustness.png").is_file()
+    piv = robust.pivot_table(index="eps", columns=["attack", "grad"], values="value")
+    if rule == "BP":
+        assert piv[("hag", "rule")].equals(piv[("hag", "exact")]) and piv[("sdha", "rule")].equals(piv[("sdha", "exact")])
+        assert piv[("transfer", "exact")].equals(piv[("hag", "exact")])
+        assert run_id(cfg) != run_id(resolve_config(rule="BP", data_root=str(data_dir), **TINY))   # not the classifier
+    else:
+        bp_dir = run_dir(resolve_config(rule="BP", data_root=str(data_dir), **TINY_HASH))
+        assert (bp_dir / "status.json").is_file() and read_metrics(bp_dir).metric.eq("map").any()
