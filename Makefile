@@ -1,13 +1,15 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
 #   make run    install into .venv, unzip CIFAR-10 if needed, run the main experiment (quick preset)
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
+#   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/) and figures (figures/)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CIFAR_ZIP ?= ../shared/data/cifar10-jpeg.zip
 RUN_ARGS ?=
+SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab
+.PHONY: install data run test export readme lab study summary
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -29,6 +31,14 @@ test: install data
 	$(PY) tools/make_readme.py --check
 	$(VENV)/bin/nbdev_test --n_workers 2
 	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+
+study: install data
+	$(VENV)/bin/signsym-sweep study.yaml $(SWEEP_ARGS); $(MAKE) summary
+
+summary: install
+	mkdir -p data/summary
+	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/tables.ipynb data/summary/tables.ipynb
+	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/figures.ipynb data/summary/figures.ipynb
 
 export:
 	$(VENV)/bin/nbdev_export

@@ -152,18 +152,19 @@ def black_box_success(model, x, y, attack:str, epsilons, steps:int=None, batch_s
     d = torch.cat(dists)
     return torch.stack([d <= e for e in epsilons]), d
 
-# %% ../nbs/05_attacks.ipynb #d53b8c7d
+# %% ../nbs/05_attacks.ipynb #9a57b4dc
 def masking_checks(df:pd.DataFrame, metric:str="robust_accuracy", white_box=WHITE_BOX) -> pd.DataFrame:
     "One row per check (and grad mode): passed, and the numbers behind it, from a run's `metric` rows."
     out = []
     def _curve(df, attack, grad):
-        d = df[(df.metric == metric) & (df.attack == attack) & (df.grad == grad)]
-        return d.set_index("eps")[["value", "n"]].sort_index()
+        d = df[(df.metric == metric) & (df.attack == attack) & (df.grad == grad)].set_index("eps").sort_index()
+        half = (d.ci_high - d.ci_low) / 2 if metric != "robust_accuracy" and "ci_high" in d else 0.0
+        return d[["value", "n"]].assign(tol=np.maximum(1 / d.n, half))
     def add(check, grad, passed, detail): out.append(dict(check=check, grad=grad, passed=bool(passed), detail=detail))
     pairs = df[df.metric == metric][["attack", "grad"]].drop_duplicates().itertuples(index=False)
     for attack, grad in pairs:
-        c = _curve(df, attack, grad); tol = 1 / c.n.max()
-        rises = [(a, b) for a, b in zip(c.index[:-1], c.index[1:]) if c.value[b] > c.value[a] + tol]
+        c = _curve(df, attack, grad)
+        rises = [(a, b) for a, b in zip(c.index[:-1], c.index[1:]) if c.value[b] > c.value[a] + c.tol[a]]
         add("monotone", f"{attack}/{grad}", not rises,
             "non-increasing" if not rises else "rises " + ", ".join(f"ε {a}→{b}: {c.value[a]:.3f}→{c.value[b]:.3f}" for a, b in rises))
     rnd = _curve(df, "random", "none")
@@ -177,7 +178,7 @@ def masking_checks(df:pd.DataFrame, metric:str="robust_accuracy", white_box=WHIT
             a = _curve(df, attack, grad); common = a.index.intersection(rnd.index)
             common = common[common > 0]
             if len(common):
-                bad = [e for e in common if a.value[e] > rnd.value[e] + 1 / a.n[e]]
+                bad = [e for e in common if a.value[e] > rnd.value[e] + a.tol[e]]
                 add("beats_random", f"{attack}/{grad}", not bad,
                     "; ".join(f"ε {e}: {attack} {a.value[e]:.3f} vs noise {rnd.value[e]:.3f}" for e in (bad or common[-1:])))
     p = _curve(df, "pgd", "exact")

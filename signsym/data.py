@@ -80,15 +80,16 @@ def cifar10_split(split="train", root=None, download=False):
                    "../shared/data/cifar10-jpeg.zip) or in torchvision's layout (cifar-10-batches-py/), set "
                    "SIGNSYM_DATA to the folder that holds cifar10/, or pass download=True where there is internet.")
 
-# %% ../nbs/01_data.ipynb #d6a87f21
+# %% ../nbs/01_data.ipynb #b80c3914
 def balanced_indices(labels, n=None, seed=0, exclude=()) -> np.ndarray:
-    "Sorted indices of a seeded class-balanced subset of size `n` (all if None), avoiding `exclude`."
+    "Sorted indices of a seeded class-balanced subset of size `n` (all if None), avoiding `exclude`; multi-hot: uniform."
     labels = np.asarray(labels)
     pool = np.setdiff1d(np.arange(len(labels)), np.asarray(exclude, dtype=np.int64))
     if n is None: return pool
-    classes = np.unique(labels)
     if n > len(pool): raise ValueError(f"asked for {n} images but only {len(pool)} are available")
     rng = np.random.default_rng(seed)
+    if labels.ndim == 2: return np.sort(rng.choice(pool, size=n, replace=False))     # multi-label: no classes to balance
+    classes = np.unique(labels)
     per = np.full(len(classes), n // len(classes)); per[rng.permutation(len(classes))[: n % len(classes)]] += 1
     out = []
     for c, k in zip(classes, per):

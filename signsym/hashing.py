@@ -6,7 +6,7 @@
 __all__ = ['HYP2_ZETA', 'CIFAR10_HASHING', 'HASH_DATASETS', 'HASH_SPLITS', 'LIST_FILES', 'HASH_ATTACKS', 'HASH_WHITE_BOX',
            'HASH_EPSILONS', 'HASH_STEPS', 'HASH_REL_STEP', 'binarize', 'hyp2_threshold', 'HyP2Loss',
            'average_precisions', 'map_at_k', 'class_split', 'check_hash_dataset', 'PooledSplit', 'ListFileSplit',
-           'hashing_split', 'subset_indices', 'n_labels', 'check_hash_attacks', 'encode', 'HAG', 'SDHA', 'hash_attack',
+           'hashing_split', 'n_labels', 'check_hash_attacks', 'encode', 'HAG', 'SDHA', 'hash_attack',
            'retrieval_robustness']
 
 # %% ../nbs/06_hashing.ipynb #b94cd321
@@ -124,7 +124,7 @@ def class_split(labels, per_class:dict=CIFAR10_HASHING, seed:int=0, rest:str="da
     out[rest] = np.setdiff1d(np.arange(len(labels)), taken)
     return out
 
-# %% ../nbs/06_hashing.ipynb #df9b4a0d
+# %% ../nbs/06_hashing.ipynb #6a237521
 HASH_DATASETS = ("cifar10", "nuswide21", "mscoco", "imagenet100")
 HASH_SPLITS = ("train", "query", "val", "database")
 LIST_FILES = dict(train="train.txt", query="test.txt", database="database.txt")
@@ -184,16 +184,8 @@ def hashing_split(name:str, split:str, image_size:int, size=None, seed:int=0, ro
                               f"files {', '.join(LIST_FILES.values())} in {base}/ (lines 'path l1 ... lC', paths "
                               "relative to that folder) with the images they list, or set SIGNSYM_DATA.")
     src = ListFileSplit(base / LIST_FILES[split], base, image_size)
-    idx = subset_indices(src.labels, size, seed)
+    idx = balanced_indices(src.labels, size, seed=seed)
     return ImageSet(src.images(idx), src.labels[idx], image_size, indices=idx)
-
-def subset_indices(labels, n=None, seed:int=0) -> np.ndarray:
-    "Sorted indices of `n` items (all if None): class-balanced for single labels, a seeded uniform draw for multi-hot."
-    labels = np.asarray(labels)
-    if labels.ndim == 1: return balanced_indices(labels, n, seed=seed)
-    if n is None or n == len(labels): return np.arange(len(labels))
-    if n > len(labels): raise ValueError(f"asked for {n} items but only {len(labels)} are available")
-    return np.sort(np.random.default_rng(seed).choice(len(labels), n, replace=False))
 
 def n_labels(labels) -> int:
     "Number of classes: the width of multi-hot labels, or the largest index + 1."

@@ -6,17 +6,17 @@
 __all__ = ['CONFIG_DEFAULTS', 'PRESETS', 'TASK_DEFAULTS', 'TASK_ONLY', 'EXEC_KEYS', 'EXEC_DEFAULTS', 'CONFIG_KEYS', 'STUDY_KEYS',
            'ROW_KEYS', 'MEASURE_KEYS', 'resolve_config', 'run_id', 'runs_root', 'run_dir', 'atomic_write', 'write_json',
            'write_parquet', 'is_done', 'metric_row', 'rows_frame', 'read_metrics', 'add_metrics', 'load_results',
-           'resolve_device', 'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
+           'recheck', 'resolve_device', 'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
 
-# %% ../nbs/07_results.ipynb #e317de77
+# %% ../nbs/07_results.ipynb #635559ba
 import ast, hashlib, json, os, sys, time
 from pathlib import Path
 import pandas as pd
 from .rules import check_rule, resolve_scale
 from .data import data_root, project_root, check_dataset
 from .models import check_backbone, TASKS
-from .attacks import ATTACKS, EPSILONS, check_attacks, check_epsilons
-from .hashing import HASH_ATTACKS, HASH_EPSILONS, HYP2_ZETA, check_hash_attacks, check_hash_dataset
+from .attacks import ATTACKS, EPSILONS, check_attacks, check_epsilons, masking_checks
+from .hashing import HASH_ATTACKS, HASH_EPSILONS, HASH_WHITE_BOX, HYP2_ZETA, check_hash_attacks, check_hash_dataset
 
 # %% ../nbs/07_results.ipynb #501f9c3b
 CONFIG_DEFAULTS = dict(task="classification", dataset="cifar10", backbone="efficientnet_lite0", rule="BP", seed=0,
@@ -163,7 +163,21 @@ def load_results(root=None) -> pd.DataFrame:
     files = sorted(runs_root(root).glob("*/metrics.parquet"))
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else rows_frame([])
 
-# %% ../nbs/07_results.ipynb #e66a86e8
+# %% ../nbs/07_results.ipynb #dee1e4ba
+def recheck(rdir) -> pd.DataFrame:
+    "Recompute the masking-check rows of the run in `rdir` from its stored robustness rows."
+    df = read_metrics(rdir)
+    if not len(df): return df
+    hashing = (df.task == "hashing").any()
+    checks = masking_checks(df, "robust_map", HASH_WHITE_BOX) if hashing else masking_checks(df)
+    cfg = json.loads((Path(rdir) / "config.json").read_text())
+    keep = df[~df.metric.str.startswith("check_")]
+    rows = [metric_row(cfg, f"check_{c.check}", float(c.passed), 1, attack="diagnostic", grad=c.grad) for c in checks.itertuples()]
+    new = pd.concat([keep, rows_frame(rows)], ignore_index=True)
+    write_parquet(Path(rdir) / "metrics.parquet", new)
+    return new
+
+# %% ../nbs/07_results.ipynb #e6cb4db3
 def resolve_device(device="auto"):
     "'auto' -> 'cuda' when a GPU is visible, else 'cpu'."
     import torch
