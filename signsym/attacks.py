@@ -152,7 +152,7 @@ def black_box_success(model, x, y, attack:str, epsilons, steps:int=None, batch_s
     d = torch.cat(dists)
     return torch.stack([d <= e for e in epsilons]), d
 
-# %% ../nbs/05_attacks.ipynb #9a57b4dc
+# %% ../nbs/05_attacks.ipynb #5fdc0618
 def masking_checks(df:pd.DataFrame, metric:str="robust_accuracy", white_box=WHITE_BOX) -> pd.DataFrame:
     "One row per check (and grad mode): passed, and the numbers behind it, from a run's `metric` rows."
     out = []
@@ -178,9 +178,12 @@ def masking_checks(df:pd.DataFrame, metric:str="robust_accuracy", white_box=WHIT
             a = _curve(df, attack, grad); common = a.index.intersection(rnd.index)
             common = common[common > 0]
             if len(common):
-                bad = [e for e in common if a.value[e] > rnd.value[e] + a.tol[e]]
-                add("beats_random", f"{attack}/{grad}", not bad,
-                    "; ".join(f"ε {e}: {attack} {a.value[e]:.3f} vs noise {rnd.value[e]:.3f}" for e in (bad or common[-1:])))
+                bad = [e for e in common if a.value[e] > rnd.value[e] + a.tol[e]]           # weaker than noise
+                better = [e for e in common if a.value[e] < rnd.value[e] - a.tol[e]]        # clearly stronger
+                shown = bad or (better[:1] if better else list(common))
+                add("beats_random", f"{attack}/{grad}", not bad and bool(better),
+                    ("never clearly stronger than noise: " if not bad and not better else "")
+                    + "; ".join(f"ε {e}: {attack} {a.value[e]:.3f} vs noise {rnd.value[e]:.3f}" for e in shown))
     p = _curve(df, "pgd", "exact")
     if len(p) and p.index.max() >= 0.1:
         e = p.index.max(); add("exact_pgd_to_zero", "exact", p.value[e] <= 0.05, f"ε {e}: {p.value[e]:.3f}")

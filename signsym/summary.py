@@ -7,30 +7,35 @@ __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'PAPER_RULES', 'VARIANT_ORDER', 'varian
            'read_study', 'gather', 't975', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'clean_table',
            'robust_table', 'blackbox_table', 'missing_runs', 'robustness_figure']
 
-# %% ../nbs/09_summary.ipynb #7ce7900d
+# %% ../nbs/09_summary.ipynb #ce74d37d
 import json, math
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .data import project_root
-from .results import runs_root, ROW_KEYS
+from .results import runs_root, ROW_KEYS, CONFIG_KEYS, resolve_config, run_id
 
-# %% ../nbs/09_summary.ipynb #94ad8d88
+# %% ../nbs/09_summary.ipynb #0ffb61d7
 STUDY_COLUMNS = ROW_KEYS + ("preset", "image_size", "variant")
 
 def variant(cfg:dict) -> str: return "BP-head" if cfg.get("freeze_backbone") else cfg["rule"]
 
+def _current_id(cfg):
+    try: return run_id(resolve_config(**{k: cfg[k] for k in CONFIG_KEYS if k in cfg}))
+    except (ValueError, KeyError): return None
+
 def load_study(root=None) -> tuple:
-    "(rows of every finished run under <data root>/runs with preset, image_size, variant; number of unfinished runs)."
-    frames, unfinished = [], 0
+    "(rows of every finished, current run under <data root>/runs with preset, image_size, variant; skipped counts)."
+    frames, skipped = [], dict(unfinished=0, stale=0)
     for d in sorted(runs_root(root).glob("*/")):
         if not (d / "metrics.parquet").exists() or not (d / "config.json").exists(): continue
-        if not (d / "status.json").exists(): unfinished += 1; continue
+        if not (d / "status.json").exists(): skipped["unfinished"] += 1; continue
         cfg = json.loads((d / "config.json").read_text())
+        if _current_id(cfg) != d.name: skipped["stale"] += 1; continue
         frames.append(pd.read_parquet(d / "metrics.parquet").assign(preset=cfg["preset"], image_size=cfg["image_size"],
                                                                    variant=variant(cfg)))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(STUDY_COLUMNS))
-    return df[list(STUDY_COLUMNS)], unfinished
+    return df[list(STUDY_COLUMNS)], skipped
 
 def results_dir(path=None) -> Path: return Path(path) if path else project_root() / "data" / "results"
 
@@ -44,12 +49,14 @@ def read_study(path) -> pd.DataFrame: return pd.read_csv(path, keep_default_na=F
 STUDY_CSV = "study_metrics.csv"
 
 def gather(data_root=None, results=None) -> tuple:
-    "(rows, where they came from, unfinished runs): the store's rows (also saved as CSV), else the committed CSV."
-    study, unfinished = load_study(data_root)
+    "(rows, where they came from, skipped runs): the store's rows (also saved as CSV), else the committed CSV."
+    study, skipped = load_study(data_root)
     csv = results_dir(results) / STUDY_CSV
-    if len(study): save_study(study, csv); return study, f"{study.run_id.nunique()} runs in {runs_root(data_root)}", unfinished
-    if csv.exists(): return read_study(csv), f"the committed {csv} (no runs in {runs_root(data_root)})", unfinished
-    return study, "nowhere: no runs and no committed CSV", unfinished
+    note = f"; left out: {skipped['unfinished']} unfinished, {skipped['stale']} stale run(s)"
+    if len(study):
+        save_study(study, csv); return study, f"{study.run_id.nunique()} runs in {runs_root(data_root)}{note}", skipped
+    if csv.exists(): return read_study(csv), f"the committed {csv} (no runs in {runs_root(data_root)})", skipped
+    return study, "nowhere: no runs and no committed CSV", skipped
 
 # %% ../nbs/09_summary.ipynb #9adc205b
 def t975(dof:int) -> float:
