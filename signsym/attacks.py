@@ -7,12 +7,11 @@ __all__ = ['ATTACKS', 'WHITE_BOX', 'BLACK_BOX', 'EPSILONS', 'PGD_STEPS', 'PGD_RE
            'attacked', 'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement',
            'transfer_success', 'random_sign_success', 'black_box_success', 'masking_checks', 'measure_robustness']
 
-# %% ../nbs/05_attacks.ipynb #61b6f3d7
+# %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, math, time
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 import foolbox as fb
 from tqdm.auto import tqdm

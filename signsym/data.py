@@ -6,8 +6,8 @@
 __all__ = ['CIFAR10_CLASSES', 'SPLITS', 'IMG_EXT', 'DATASETS', 'project_root', 'data_root', 'DatasetNotFound', 'ImageFolderSplit',
            'ArraySplit', 'cifar10_split', 'balanced_indices', 'ImageSet', 'check_dataset', 'get_split']
 
-# %% ../nbs/01_data.ipynb #f5957228
-import os, zipfile
+# %% ../nbs/01_data.ipynb #15f6dd0f
+import os
 from pathlib import Path
 import numpy as np
 import torch

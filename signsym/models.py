@@ -6,8 +6,7 @@
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'BACKBONES', 'TASKS', 'Normalize', 'check_backbone', 'torchvision_weights_path',
            'load_backbone', 'SignsymNet', 'build_model']
 
-# %% ../nbs/02_models.ipynb #52c29f08
-import contextlib, io
+# %% ../nbs/02_models.ipynb #051a7fd5
 from pathlib import Path
 import torch
 import torch.nn as nn

@@ -7,10 +7,9 @@ __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'PAPER_RULES', 'VARIANT_ORDER', 'varian
            'read_study', 'gather', 't975', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'clean_table',
            'robust_table', 'blackbox_table', 'missing_runs', 'robustness_figure']
 
-# %% ../nbs/09_summary.ipynb #ce74d37d
+# %% ../nbs/09_summary.ipynb #844101b0
 import json, math
 from pathlib import Path
-import numpy as np
 import pandas as pd
 from .data import project_root
 from .results import runs_root, ROW_KEYS, CONFIG_KEYS, resolve_config, run_id

@@ -6,12 +6,12 @@
 __all__ = ['GRID_LISTS', 'GRID_KEYS', 'GRID_DEFAULTS', 'load_grid', 'is_transfer_source', 'needs_source', 'source_config',
            'expand_grid', 'run_one', 'sweep', 'sweep_cli']
 
-# %% ../nbs/08_sweep.ipynb #9380f4a9
-import itertools, os, sys, time, traceback
+# %% ../nbs/08_sweep.ipynb #56f956ee
+import itertools, os, sys, time
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .results import resolve_config, run_id, run_dir, is_done, execute_run, EXEC_KEYS
+from .results import resolve_config, run_id, run_dir, is_done, execute_run
 
 # %% ../nbs/08_sweep.ipynb #24f880c0
 GRID_LISTS = dict(tasks="task", datasets="dataset", backbones="backbone", rules="rule", seeds="seed")

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'atomic_save', 'load_checkpoint', 'epoch_order', 'fit']
 
-# %% ../nbs/03_train.ipynb #badc6ed6
-import math, os, time
+# %% ../nbs/03_train.ipynb #eef8012a
+import os, time
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .rules import redraw_after_step, feedback_layers
+from .rules import redraw_after_step
 from .data import balanced_indices
 from .metrics import accuracy
 
