@@ -163,16 +163,17 @@ def load_results(root=None) -> pd.DataFrame:
     files = sorted(runs_root(root).glob("*/metrics.parquet"))
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else rows_frame([])
 
-# %% ../nbs/07_results.ipynb #dee1e4ba
+# %% ../nbs/07_results.ipynb #a7060d3a
 def recheck(rdir) -> pd.DataFrame:
     "Recompute the masking-check rows of the run in `rdir` from its stored robustness rows."
     df = read_metrics(rdir)
     if not len(df): return df
     hashing = (df.task == "hashing").any()
     checks = masking_checks(df, "robust_map", HASH_WHITE_BOX) if hashing else masking_checks(df)
-    cfg = json.loads((Path(rdir) / "config.json").read_text())
+    ident = df.iloc[0][["run_id", "task", "dataset", "backbone", "rule", "seed"]].to_dict()    # the rows' own identity
     keep = df[~df.metric.str.startswith("check_")]
-    rows = [metric_row(cfg, f"check_{c.check}", float(c.passed), 1, attack="diagnostic", grad=c.grad) for c in checks.itertuples()]
+    rows = [dict(ident, metric=f"check_{c.check}", attack="diagnostic", grad=c.grad, eps=0.0, value=float(c.passed),
+                 n=1, ci_low=float("nan"), ci_high=float("nan")) for c in checks.itertuples()]
     new = pd.concat([keep, rows_frame(rows)], ignore_index=True)
     write_parquet(Path(rdir) / "metrics.parquet", new)
     return new
