@@ -9,7 +9,7 @@ __all__ = ['HYP2_ZETA', 'CIFAR10_HASHING', 'HASH_DATASETS', 'HASH_SPLITS', 'LIST
            'hashing_split', 'n_labels', 'check_hash_attacks', 'encode', 'HAG', 'SDHA', 'hash_attack',
            'retrieval_robustness']
 
-# %% ../nbs/06_hashing.ipynb #b94cd321
+# %% ../nbs/06_hashing.ipynb #3318f658
 import math, time
 from pathlib import Path
 import numpy as np
@@ -21,7 +21,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 from .rules import grad_mode, check_grad_mode, GRAD_MODES
 from .data import data_root, cifar10_split, balanced_indices, ImageSet, DatasetNotFound
-from .attacks import attacked, check_epsilons, gradient_agreement, masking_checks, _mean_row
+from .attacks import attacked, check_epsilons, check_names, gradient_agreement, masking_checks, _mean_row
 from .metrics import mean_stats
 
 # %% ../nbs/06_hashing.ipynb #d15b1a48
@@ -192,7 +192,7 @@ def n_labels(labels) -> int:
     labels = torch.as_tensor(labels)
     return labels.shape[1] if labels.dim() == 2 else int(labels.max()) + 1
 
-# %% ../nbs/06_hashing.ipynb #bdbcb940
+# %% ../nbs/06_hashing.ipynb #5b2af6d0
 HASH_ATTACKS = ("hag", "sdha", "transfer", "random")
 HASH_WHITE_BOX = ("hag", "sdha")
 HASH_EPSILONS = (0.0, 0.001, 0.005, 0.01, 0.05, 0.1, 0.3, 0.5)
@@ -200,11 +200,7 @@ HASH_STEPS, HASH_REL_STEP = 5, 1 / 3
 
 def check_hash_attacks(names) -> tuple:
     "Retrieval attack names (a list or a comma-separated string), each one of HASH_ATTACKS."
-    if isinstance(names, str): names = [n.strip() for n in names.split(",") if n.strip()]
-    names = tuple(n.lower() for n in names)
-    bad = [n for n in names if n not in HASH_ATTACKS]
-    if bad: raise ValueError(f"unknown retrieval attack(s) {', '.join(bad)}; valid: {', '.join(HASH_ATTACKS)}")
-    return names
+    return check_names(names, HASH_ATTACKS, "retrieval attack")
 
 @torch.no_grad()
 def encode(model, x, batch_size:int=100, device="cpu") -> torch.Tensor:
