@@ -16,8 +16,9 @@ import argparse, copy, json, os, platform, subprocess, sys, time
 from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-import torch, torch.nn as nn, torch.nn.functional as F, torchvision
-from signsym.rules import RULES, convert
+import torch, torch.nn.functional as F
+from signsym.rules import RULES, convert, redraw_after_step
+from signsym.models import build_model
 from signsym.attacks import foolbox_success, foolbox_attack
 
 DEPS = HERE / ".deps"
@@ -33,17 +34,17 @@ def import_biotorch():
     return BioModule
 
 def make_model(arch, image_size):
+    "The network signsym trains (normalisation, backbone with random weights, 10-way head)."
     torch.manual_seed(0)
-    if arch == "efficientnet_lite0":
-        from efficientnet_lite_pytorch import EfficientNet
-        return EfficientNet.from_name("efficientnet-lite0", num_classes=10, image_size=image_size)
-    return getattr(torchvision.models, arch)(weights=None, num_classes=10)
+    return build_model(arch, 10, pretrained=False, image_size=image_size)
 
 def variants(arch, image_size, with_biotorch):
     base = make_model(arch, image_size)
     out = {"BP (native)": base}
     for r in RULES:
         torch.manual_seed(1); out[r] = convert(copy.deepcopy(base), r)
+    out["brSF (no redraw)"] = out.pop("brSF")
+    torch.manual_seed(1); out["brSF"] = convert(copy.deepcopy(base), "brSF")   # with its redraw: the whole rule
     if with_biotorch:
         BioModule = import_biotorch()
         out["biotorch uSF"] = BioModule(copy.deepcopy(base), mode="usf")
@@ -67,7 +68,9 @@ def bench_steps(models, x, y, device, reps, warmup, amp):
     fmt = torch.channels_last
     opts = {}
     for m in models.values(): m.to(device, memory_format=fmt).train()
-    for k, m in models.items(): opts[k] = torch.optim.Adam(m.parameters(), lr=1e-4)
+    for k, m in models.items():
+        opts[k] = torch.optim.Adam(m.parameters(), lr=1e-4)
+        if k == "brSF": redraw_after_step(opts[k], m)          # brSF draws a new M after every step
     x = x.to(device, memory_format=fmt); y = y.to(device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     def step(k):

@@ -6,11 +6,12 @@
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'BACKBONES', 'TASKS', 'Normalize', 'check_backbone', 'torchvision_weights_path',
            'load_backbone', 'SignsymNet', 'build_model']
 
-# %% ../nbs/02_models.ipynb #051a7fd5
+# %% ../nbs/02_models.ipynb #5c2a597d
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torchvision
+from .rules import register_padded_conv
 
 # %% ../nbs/02_models.ipynb #46982847
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -23,7 +24,7 @@ class Normalize(nn.Module):
         self.register_buffer("std", torch.tensor(std).view(1, -1, 1, 1), persistent=False)
     def forward(self, x): return (x - self.mean) / self.std
 
-# %% ../nbs/02_models.ipynb #86f09aaa
+# %% ../nbs/02_models.ipynb #a6660ee7
 BACKBONES = ("alexnet", "vgg16", "resnet18", "efficientnet_lite0")
 _TV = {"alexnet": ("AlexNet_Weights", "classifier.6"), "vgg16": ("VGG16_Weights", "classifier.6"),
        "resnet18": ("ResNet18_Weights", "fc")}
@@ -68,6 +69,9 @@ def _torchvision_backbone(name, pretrained, weights):
 
 def _efficientnet_lite0(pretrained, weights, image_size):
     from efficientnet_lite_pytorch import EfficientNet
+    from efficientnet_lite_pytorch.utils import Conv2dStaticSamePadding
+    # its forward is "static_padding, then the stock conv2d": converted layers take the rules' fast path
+    register_padded_conv(Conv2dStaticSamePadding, lambda layer, x: layer.static_padding(x))
     net = EfficientNet.from_name("efficientnet-lite0", image_size=image_size)
     if pretrained:
         if weights is None:

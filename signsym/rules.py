@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['RULES', 'GRAD_MODES', 'SCALES', 'check_rule', 'check_grad_mode', 'get_grad_mode', 'grad_mode', 'xavier_scale',
            'resolve_scale', 'feedback_matrix', 'FeedbackLinearFn', 'FeedbackConv2dFn', 'feedback_linear',
-           'feedback_conv2d', 'FeedbackLayer', 'is_feedback_layer', 'feedback_layers', 'convert', 'redraw_feedback',
-           'redraw_after_step']
+           'feedback_conv2d', 'FeedbackLayer', 'register_padded_conv', 'is_feedback_layer', 'feedback_layers',
+           'convert', 'redraw_feedback', 'redraw_after_step']
 
 # %% ../nbs/00_rules.ipynb #04b6c6fe
 import contextlib, contextvars, math
@@ -46,7 +46,7 @@ def grad_mode(mode:str):
     try: yield mode
     finally: _grad_mode.reset(token)
 
-# %% ../nbs/00_rules.ipynb #4b37ac00
+# %% ../nbs/00_rules.ipynb #e90ea1eb
 SCALES = ("xavier", "unit")
 
 def xavier_scale(shape) -> float:
@@ -62,57 +62,66 @@ def resolve_scale(scale, shape) -> float:
     elif isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0: return float(scale)
     raise ValueError(f"invalid uSF scale {scale!r}; use one of {', '.join(SCALES)} or a positive number")
 
-def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:float=1.0) -> torch.Tensor:
-    "The feedback matrix V of `rule` for forward weights `weight` (M or B in `m`; uSF's s in `scale`)."
-    w = weight.detach()
-    if rule == "BP": return w
+def _feedback(rule, w, m, scale):
+    # V from weights w that need no detaching (inside a backward); the fewest ops per rule: every op is a dispatch.
+    if rule == "uSF":
+        v = torch.sign(w)
+        return v if scale == 1.0 else v.mul_(scale)
     if rule == "FA": return m.to(w.dtype)
-    if rule == "uSF": return torch.sign(w).mul_(scale)
-    if rule in ("frSF", "brSF"): return m.abs().to(w.dtype).mul_(torch.sign(w))
+    if rule in ("frSF", "brSF"): return torch.sign(w).mul_(m.abs().to(w.dtype))
+    if rule == "BP": return w
     raise ValueError(f"unknown learning rule {rule!r}; valid rules: {', '.join(RULES)}")
 
-# %% ../nbs/00_rules.ipynb #bb866173
+def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:float=1.0) -> torch.Tensor:
+    "The feedback matrix V of `rule` for forward weights `weight` (M or B in `m`; uSF's s in `scale`)."
+    return _feedback(rule, weight.detach(), m, scale)
+
+# %% ../nbs/00_rules.ipynb #30b69b58
 _conv_backward = torch.ops.aten.convolution_backward.default    # the resolved overload: no per-call lookup
 
 class FeedbackLinearFn(torch.autograd.Function):
     "y = x Wᵀ + b; backward: ∂x = δ V, ∂W = δᵀ x, ∂b = Σδ."
     @staticmethod
     def forward(ctx, x, weight, bias, m, rule, scale):
-        ctx.rule, ctx.scale, ctx.has_bias = rule, scale, bias is not None
+        ctx.args = (rule, scale, bias is not None)
         ctx.save_for_backward(x, weight, m)
         return F.linear(x, weight, bias)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, m = ctx.saved_tensors
+        rule, scale, has_bias = ctx.args
+        need = ctx.needs_input_grad
         gx = gw = gb = None
-        if ctx.needs_input_grad[0]: gx = g.matmul(feedback_matrix(ctx.rule, weight, m, ctx.scale).to(g.dtype))
+        if need[0]: gx = g.matmul(_feedback(rule, weight, m, scale).to(g.dtype))
         g2 = g.reshape(-1, g.shape[-1])
-        if ctx.needs_input_grad[1]: gw = g2.t().mm(x.reshape(-1, x.shape[-1]))
-        if ctx.has_bias and ctx.needs_input_grad[2]: gb = g2.sum(0)
+        if need[1]: gw = g2.t().mm(x.reshape(-1, x.shape[-1]))
+        if has_bias and need[2]: gb = g2.sum(0)
         return gx, gw, gb, None, None, None
+
+_NO_OUTPUT_PADDING = (0, 0)
 
 class FeedbackConv2dFn(torch.autograd.Function):
     "y = W ⋆ x + b; backward: ∂x = transposed convolution of δ with V, ∂W and ∂b as BP."
     @staticmethod
     def forward(ctx, x, weight, bias, m, rule, scale, stride, padding, dilation, groups):
-        ctx.rule, ctx.scale, ctx.has_bias = rule, scale, bias is not None
-        ctx.conv = (stride, padding, dilation, groups)
+        ctx.args = (rule, scale, None if bias is None else weight.shape[:1], stride, padding, dilation, groups)
         ctx.save_for_backward(x, weight, m)
         return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, m = ctx.saved_tensors
-        stride, padding, dilation, groups = ctx.conv
+        rule, scale, bias_sizes, stride, padding, dilation, groups = ctx.args
         need = ctx.needs_input_grad
-        mask = [need[0], need[1], ctx.has_bias and need[2]]
-        V = feedback_matrix(ctx.rule, weight, m, ctx.scale).to(g.dtype) if need[0] else weight
-        gx, gw, gb = _conv_backward(g, x, V, [weight.shape[0]] if ctx.has_bias else None, stride, padding, dilation,
-                                    False, [0, 0], groups, mask)
+        V = _feedback(rule, weight, m, scale).to(g.dtype) if need[0] else weight
+        gx, gw, gb = _conv_backward(g, x, V, bias_sizes, stride, padding, dilation, False, _NO_OUTPUT_PADDING,
+                                    groups, (need[0], need[1], bias_sizes is not None and need[2]))
         return gx, gw, gb, None, None, None, None, None, None, None
 
-# %% ../nbs/00_rules.ipynb #c27b4c75
+# %% ../nbs/00_rules.ipynb #1c3c5652
+_any_autocast = getattr(torch._C, "_is_any_autocast_enabled", lambda: True)     # a cheap first test
+
 def _autocast_cast(x, weight, bias):
     dev = x.device.type
     if dev in ("cuda", "cpu", "xpu", "mps") and torch.is_autocast_enabled(dev):
@@ -134,17 +143,17 @@ def _numeric_padding(x, weight, stride, padding, dilation):
 
 def feedback_linear(layer, x, weight, bias=None):
     "F.linear(x, weight, bias) with the backward of `layer.rule`."
-    x, weight, bias = _autocast_cast(x, weight, bias)       # inside the Function autocast then has nothing to cast
+    if _any_autocast(): x, weight, bias = _autocast_cast(x, weight, bias)  # then the Function has nothing to cast
     return FeedbackLinearFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale)
 
 def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     "F.conv2d(...) with the backward of `layer.rule`."
-    x, padding = _numeric_padding(x, weight, stride, padding, dilation)
-    x, weight, bias = _autocast_cast(x, weight, bias)
+    if isinstance(padding, str): x, padding = _numeric_padding(x, weight, stride, padding, dilation)
+    if _any_autocast(): x, weight, bias = _autocast_cast(x, weight, bias)
     return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
-                                  list(_pair(stride)), list(padding), list(_pair(dilation)), groups)
+                                  _pair(stride), _pair(padding), _pair(dilation), groups)
 
-# %% ../nbs/00_rules.ipynb #e0a71d4b
+# %% ../nbs/00_rules.ipynb #74b7c6f5
 def _linear_args(input, weight, bias=None): return input, weight, bias
 def _conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return input, weight, bias, stride, padding, dilation, groups
@@ -168,11 +177,14 @@ class _Reroute(TorchFunctionMode):
 class FeedbackLayer:
     "Mixin that `convert` puts in front of a Conv2d/Linear class: same forward, the rule's backward."
     _stock = None       # set by _feedback_class: "conv", "linear" or None (the class has a forward of its own)
+    _pad = None         # for a registered padded conv: pad(layer, x), applied before the stock convolution
     def forward(self, *args, **kwargs):
-        if _grad_mode.get() == "exact": return super().forward(*args, **kwargs)
-        if self._stock == "conv" and self.padding_mode == "zeros":     # fast path: the stock forward, called directly
-            return feedback_conv2d(self, args[0], self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        if self._stock == "linear": return feedback_linear(self, args[0], self.weight, self.bias)
+        if self.rule == "BP" or _grad_mode.get() == "exact": return super().forward(*args, **kwargs)
+        stock = self._stock
+        if stock == "conv" and self.padding_mode == "zeros" and len(args) == 1 and not kwargs:   # fast path
+            x = args[0] if self._pad is None else self._pad(self, args[0])
+            return feedback_conv2d(self, x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if stock == "linear" and len(args) == 1 and not kwargs: return feedback_linear(self, args[0], self.weight, self.bias)
         with _Reroute(self) as mode: out = super().forward(*args, **kwargs)
         if mode.hits != 1:
             raise RuntimeError(f"{type(self).__name__}.forward made {mode.hits} conv2d/linear calls with its own "
@@ -190,16 +202,26 @@ class FeedbackLayer:
                                       error_msgs)
         if prefix + "feedback" in missing_keys: missing_keys.remove(prefix + "feedback")
 
-# %% ../nbs/00_rules.ipynb #c6c776e4
-_FEEDBACK_CLASSES = {}
+# %% ../nbs/00_rules.ipynb #82677125
+_FEEDBACK_CLASSES, _PADDED = {}, {}
+
+def register_padded_conv(cls, pad):
+    "Declare that `cls.forward(x)` is `F.conv2d(pad(layer, x), weight, bias, stride, padding, dilation, groups)`."
+    if not (isinstance(cls, type) and issubclass(cls, nn.Conv2d)):
+        raise TypeError(f"register_padded_conv takes a Conv2d subclass, not {cls!r}")
+    _PADDED[cls.forward] = pad
+    _FEEDBACK_CLASSES.pop(cls, None)    # layers converted from now on take the fast path
 
 def _feedback_class(cls):
     "The feedback subclass of `cls` (cached, so isinstance and pickling of the class stay stable)."
     if issubclass(cls, FeedbackLayer): return cls
     if cls not in _FEEDBACK_CLASSES:
-        stock = "conv" if cls.forward is nn.Conv2d.forward else "linear" if cls.forward is nn.Linear.forward else None
+        pad = _PADDED.get(cls.forward)
+        stock = ("conv" if cls.forward is nn.Conv2d.forward or pad is not None else
+                 "linear" if cls.forward is nn.Linear.forward else None)
         _FEEDBACK_CLASSES[cls] = type(f"Feedback{cls.__name__}", (FeedbackLayer, cls),
-                                      {"__module__": __name__, "_stock": stock})
+                                      {"__module__": __name__, "_stock": stock,
+                                       "_pad": None if pad is None else staticmethod(pad)})
     return _FEEDBACK_CLASSES[cls]
 
 def is_feedback_layer(m) -> bool: return isinstance(m, FeedbackLayer)
