@@ -6,7 +6,10 @@
 
 Everything is measured in one process: each configuration is warmed up, then the repeats are interleaved
 (config A, B, C, ..., A, B, C, ...) so that drifts in machine speed hit every configuration alike; the median is
-reported. Figures of merit are ratios: a rule's step time over native BP's, and ours over biotorch's uSF.
+reported. Figures of merit are ratios: a rule's step time over native BP's, and ours over biotorch's uSF, each
+the median over repeats of the ratio within a repeat (with its quartiles: the spread the machine adds).
+brSF is timed with its redraw of M after every optimizer step (the whole rule) and, as "brSF (no redraw)",
+without it (the backward alone).
 Memory: on CUDA the peak allocated during a step; on the CPU, where allocators hide peaks, the bytes of the
 distinct tensors autograd saves for the backward pass plus the model's parameters and buffers (what a rule
 could add: saved feedback matrices or persistent copies of the weights).
@@ -64,6 +67,11 @@ def saved_bytes(model, x, y):
     params = {p.untyped_storage().data_ptr() for p in model.parameters()}
     return sum(v for k, v in seen.items() if k not in params) + state
 
+def quantile(v, q):
+    "The q-quantile of the values v (linear interpolation)."
+    v = sorted(v); i = q * (len(v) - 1); lo = int(i)
+    return v[lo] + (v[min(lo + 1, len(v) - 1)] - v[lo]) * (i - lo)
+
 def bench_steps(models, x, y, device, reps, warmup, amp):
     fmt = torch.channels_last
     opts = {}
@@ -89,12 +97,15 @@ def bench_steps(models, x, y, device, reps, warmup, amp):
             mem[k] = torch.cuda.max_memory_allocated()
         else:
             mem[k] = saved_bytes(m, x, y)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
-    ref, bio = med["BP (native)"], med.get("biotorch uSF")
+    med = {k: quantile(v, 0.5) for k, v in times.items()}
     rows = []
     for k in models:
-        rows.append(dict(config=k, step_ms=1e3 * med[k], images_per_s=len(x) / med[k], ratio_vs_bp=med[k] / ref,
-                         ratio_vs_biotorch_usf=(med[k] / bio) if bio else None, memory_mb=mem[k] / 2**20,
+        # ratios are paired by repeat (each repeat's step over the same repeat's BP step): drifts cancel
+        r = [a / b for a, b in zip(times[k], times["BP (native)"])]
+        rb = [a / b for a, b in zip(times[k], times["biotorch uSF"])] if "biotorch uSF" in times else None
+        rows.append(dict(config=k, step_ms=1e3 * med[k], images_per_s=len(x) / med[k], ratio_vs_bp=quantile(r, 0.5),
+                         ratio_q25=quantile(r, 0.25), ratio_q75=quantile(r, 0.75),
+                         ratio_vs_biotorch_usf=quantile(rb, 0.5) if rb else None, memory_mb=mem[k] / 2**20,
                          memory_ratio_vs_bp=mem[k] / mem["BP (native)"]))
     for m in models.values(): m.to("cpu")
     return rows
@@ -116,8 +127,7 @@ def bench_attacks(arch, image_size, batch, device, reps):
             sync(); t = time.perf_counter(); run(name, m, g); sync(); times[i].append(time.perf_counter() - t)
     rows = []
     for i, (name, label, m, g) in enumerate(cases):
-        med = sorted(times[i])[len(times[i]) // 2]
-        rows.append(dict(attack=name, model=label, grad=g, images_per_s=batch / med))
+        rows.append(dict(attack=name, model=label, grad=g, images_per_s=batch / quantile(times[i], 0.5)))
     return rows
 
 def table(rows, cols):
@@ -151,8 +161,8 @@ def main():
         key = f"{arch} {'bf16' if amp else 'fp32'}"
         res["steps"][key] = rows
         print(f"\ntraining step, {key}, {size}x{size}, batch {batch}")
-        print(table(rows, ["config", "step_ms", "images_per_s", "ratio_vs_bp", "ratio_vs_biotorch_usf", "memory_mb",
-                           "memory_ratio_vs_bp"]))
+        print(table(rows, ["config", "step_ms", "images_per_s", "ratio_vs_bp", "ratio_q25", "ratio_q75",
+                           "ratio_vs_biotorch_usf", "memory_mb", "memory_ratio_vs_bp"]))
     arch = archs[0]
     rows = bench_attacks(arch, size, batch, a.device, max(3, reps // 3))
     res["attacks"][arch] = rows

@@ -46,7 +46,7 @@ def grad_mode(mode:str):
     try: yield mode
     finally: _grad_mode.reset(token)
 
-# %% ../nbs/00_rules.ipynb #e90ea1eb
+# %% ../nbs/00_rules.ipynb #4e8b07e8
 SCALES = ("xavier", "unit")
 
 def xavier_scale(shape) -> float:
@@ -63,21 +63,28 @@ def resolve_scale(scale, shape) -> float:
     raise ValueError(f"invalid uSF scale {scale!r}; use one of {', '.join(SCALES)} or a positive number")
 
 def _feedback(rule, w, m, scale):
-    # V from weights w that need no detaching (inside a backward); the fewest ops per rule: every op is a dispatch.
-    if rule == "uSF":
-        v = torch.sign(w)
-        return v if scale == 1.0 else v.mul_(scale)
+    # V inside a backward (w needs no detaching), with a layer's stored buffer m: B for FA, |M| for frSF/brSF.
+    # The fewest passes over the weights per rule; uSF's scale is left to the caller (see the Functions).
+    if rule == "uSF": return torch.sign(w)
     if rule == "FA": return m.to(w.dtype)
-    if rule in ("frSF", "brSF"): return torch.sign(w).mul_(m.abs().to(w.dtype))
+    if rule in ("frSF", "brSF"): return torch.sign(w).mul_(m.to(w.dtype))
     if rule == "BP": return w
     raise ValueError(f"unknown learning rule {rule!r}; valid rules: {', '.join(RULES)}")
 
 def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:float=1.0) -> torch.Tensor:
     "The feedback matrix V of `rule` for forward weights `weight` (M or B in `m`; uSF's s in `scale`)."
-    return _feedback(rule, weight.detach(), m, scale)
+    v = _feedback(rule, weight.detach(), m.abs() if rule in ("frSF", "brSF") else m, scale)
+    return v.mul_(scale) if rule == "uSF" else v
 
-# %% ../nbs/00_rules.ipynb #30b69b58
+# %% ../nbs/00_rules.ipynb #52a18e4f
 _conv_backward = torch.ops.aten.convolution_backward.default    # the resolved overload: no per-call lookup
+
+def _feedback_for(rule, w, m, scale, x, dtype):
+    "(V, factor for ∂x or None): uSF's scale goes on the smaller of V and ∂x (the shape of x)."
+    v = _feedback(rule, w, m, scale).to(dtype)
+    if rule != "uSF" or scale == 1.0: return v, None
+    if x.numel() < w.numel(): return v, scale
+    return v.mul_(scale), None
 
 class FeedbackLinearFn(torch.autograd.Function):
     "y = x Wᵀ + b; backward: ∂x = δ V, ∂W = δᵀ x, ∂b = Σδ."
@@ -93,7 +100,10 @@ class FeedbackLinearFn(torch.autograd.Function):
         rule, scale, has_bias = ctx.args
         need = ctx.needs_input_grad
         gx = gw = gb = None
-        if need[0]: gx = g.matmul(_feedback(rule, weight, m, scale).to(g.dtype))
+        if need[0]:
+            V, post = _feedback_for(rule, weight, m, scale, x, g.dtype)
+            gx = g.matmul(V)
+            if post is not None: gx.mul_(post)
         g2 = g.reshape(-1, g.shape[-1])
         if need[1]: gw = g2.t().mm(x.reshape(-1, x.shape[-1]))
         if has_bias and need[2]: gb = g2.sum(0)
@@ -114,9 +124,10 @@ class FeedbackConv2dFn(torch.autograd.Function):
         x, weight, m = ctx.saved_tensors
         rule, scale, bias_sizes, stride, padding, dilation, groups = ctx.args
         need = ctx.needs_input_grad
-        V = _feedback(rule, weight, m, scale).to(g.dtype) if need[0] else weight
+        V, post = _feedback_for(rule, weight, m, scale, x, g.dtype) if need[0] else (weight, None)
         gx, gw, gb = _conv_backward(g, x, V, bias_sizes, stride, padding, dilation, False, _NO_OUTPUT_PADDING,
                                     groups, (need[0], need[1], bias_sizes is not None and need[2]))
+        if post is not None: gx.mul_(post)
         return gx, gw, gb, None, None, None, None, None, None, None
 
 # %% ../nbs/00_rules.ipynb #1c3c5652
@@ -153,7 +164,7 @@ def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1
     return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
                                   _pair(stride), _pair(padding), _pair(dilation), groups)
 
-# %% ../nbs/00_rules.ipynb #74b7c6f5
+# %% ../nbs/00_rules.ipynb #4168ddff
 def _linear_args(input, weight, bias=None): return input, weight, bias
 def _conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return input, weight, bias, stride, padding, dilation, groups
@@ -201,8 +212,10 @@ class FeedbackLayer:
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                                       error_msgs)
         if prefix + "feedback" in missing_keys: missing_keys.remove(prefix + "feedback")
+        elif self.rule in ("frSF", "brSF") and self.feedback is not None:
+            with torch.no_grad(): self.feedback.abs_()     # checkpoints from before |M| was stored hold signed M
 
-# %% ../nbs/00_rules.ipynb #82677125
+# %% ../nbs/00_rules.ipynb #60539298
 _FEEDBACK_CLASSES, _PADDED = {}, {}
 
 def register_padded_conv(cls, pad):
@@ -240,6 +253,7 @@ def _configure(layer, rule, scale):
     m = None
     if rule in ("FA", "frSF", "brSF"):
         m = nn.init.xavier_uniform_(torch.empty_like(layer.weight, requires_grad=False))
+        if rule != "FA": m.abs_()            # frSF/brSF use only |M|: stored as such, no abs per backward
     layer.register_buffer("feedback", m)
 
 def convert(model:nn.Module, rule:str, scale="xavier", verbose:bool=False) -> nn.Module:
@@ -254,13 +268,13 @@ def convert(model:nn.Module, rule:str, scale="xavier", verbose:bool=False) -> nn
         print(f"converted {len(layers)} layers ({', '.join(kinds)}) to {rule}")
     return model
 
-# %% ../nbs/00_rules.ipynb #6edf8534
+# %% ../nbs/00_rules.ipynb #2abd96ce
 @torch.no_grad()
 def redraw_feedback(model:nn.Module) -> int:
     "Redraw M (Xavier-uniform) in every brSF layer of `model`; returns how many layers were redrawn."
     n = 0
     for _, m in feedback_layers(model):
-        if m.rule == "brSF": nn.init.xavier_uniform_(m.feedback); n += 1
+        if m.rule == "brSF": nn.init.xavier_uniform_(m.feedback).abs_(); n += 1
     return n
 
 def redraw_after_step(optimizer:torch.optim.Optimizer, model:nn.Module):
