@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['CONFIG_DEFAULTS', 'PRESETS', 'TASK_DEFAULTS', 'TASK_ONLY', 'EXEC_KEYS', 'EXEC_DEFAULTS', 'CONFIG_KEYS', 'STUDY_KEYS',
-           'ROW_KEYS', 'MEASURE_KEYS', 'resolve_config', 'run_id', 'runs_root', 'run_dir', 'atomic_write', 'write_json',
-           'write_parquet', 'is_done', 'metric_row', 'rows_frame', 'read_metrics', 'add_metrics', 'load_results',
-           'recheck', 'resolve_device', 'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
+           'TRAIN_KEYS', 'ROW_KEYS', 'MEASURE_KEYS', 'resolve_config', 'run_id', 'runs_root', 'run_dir', 'atomic_write',
+           'write_json', 'write_parquet', 'is_done', 'training_id', 'trained_donor', 'share_training', 'metric_row',
+           'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'recheck', 'resolve_device', 'notebook_params',
+           'execute_run', 'parse_cli', 'run_cli']
 
 # %% ../nbs/07_results.ipynb #635559ba
 import ast, hashlib, json, os, sys, time
@@ -129,7 +130,37 @@ def write_parquet(path, df): atomic_write(path, lambda p: df.to_parquet(p, index
 
 def is_done(rdir) -> bool: return (Path(rdir) / "status.json").exists()
 
-# %% ../nbs/07_results.ipynb #38d85688
+# %% ../nbs/07_results.ipynb #994e834c
+TRAIN_KEYS = ("task", "dataset", "backbone", "rule", "seed", "scale", "freeze_backbone", "batch_size", "weight_decay",
+              "image_size", "train_size", "eval_size", "epochs", "lr_backbone", "lr_head", "n_bits", "lr_proxies")
+
+def training_id(cfg:dict) -> str:
+    "A short hash of the keys of a resolved config that fine-tuning reads."
+    canon = json.dumps({k: cfg[k] for k in TRAIN_KEYS}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode()).hexdigest()[:12]
+
+def trained_donor(cfg:dict, root=None):
+    "The folder of a finished run, other than `cfg`'s own, that trained exactly as `cfg` would; or None."
+    rr, own, tid = runs_root(root if root is not None else cfg.get("data_root")), run_id(cfg), training_id(cfg)
+    if not rr.is_dir(): return None
+    for d in sorted(rr.iterdir()):
+        if d.name == own or not is_done(d) or not (d / "checkpoint.pt").is_file() or not (d / "history.parquet").is_file():
+            continue
+        try: other = json.loads((d / "config.json").read_text())
+        except (OSError, ValueError): continue
+        if all(k in other for k in TRAIN_KEYS) and training_id(other) == tid: return d
+    return None
+
+def share_training(donor, rdir):
+    "Give run folder `rdir` the final checkpoint and history of `donor` (hard links, or copies)."
+    import shutil
+    for name in ("checkpoint.pt", "history.parquet"):
+        def put(tmp, src=Path(donor) / name):
+            try: os.link(src, tmp)
+            except OSError: shutil.copyfile(src, tmp)
+        atomic_write(Path(rdir) / name, put)
+
+# %% ../nbs/07_results.ipynb #a9c81403
 ROW_KEYS = ("run_id", "task", "dataset", "backbone", "rule", "seed", "metric", "attack", "grad", "eps",
             "value", "n", "ci_low", "ci_high")
 MEASURE_KEYS = ("metric", "attack", "grad", "eps")
@@ -163,7 +194,7 @@ def load_results(root=None) -> pd.DataFrame:
     files = sorted(runs_root(root).glob("*/metrics.parquet"))
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else rows_frame([])
 
-# %% ../nbs/07_results.ipynb #a7060d3a
+# %% ../nbs/07_results.ipynb #5ac96504
 def recheck(rdir) -> pd.DataFrame:
     "Recompute the masking-check rows of the run in `rdir` from its stored robustness rows."
     df = read_metrics(rdir)
@@ -178,7 +209,7 @@ def recheck(rdir) -> pd.DataFrame:
     write_parquet(Path(rdir) / "metrics.parquet", new)
     return new
 
-# %% ../nbs/07_results.ipynb #e6cb4db3
+# %% ../nbs/07_results.ipynb #1744b06e
 def resolve_device(device="auto"):
     "'auto' -> 'cuda' when a GPU is visible, else 'cpu'."
     import torch

@@ -60,6 +60,24 @@ def test_finished_run_is_reused(data_dir):
     assert "already finished" in out.stdout and "accuracy" in out.stdout
     assert (rdir / "checkpoint.pt").stat().st_mtime_ns == stamp
 
+def test_training_is_shared_across_attack_settings(data_dir):
+    first = resolve_config(data_root=str(data_dir), **{**TINY, "epochs": 1, "attacks": "fgsm,random"})
+    a = execute_run(first, progress=False)
+    # other attacks and no BatchNorm recalibration: another run, the same training
+    second = resolve_config(data_root=str(data_dir), **{**TINY, "epochs": 1, "attacks": "pgd,random", "bn_recalibrate": 0})
+    assert run_id(second) != run_id(first)
+    b = execute_run(second, progress=False)
+    assert json.loads((a / "status.json").read_text())["trained_by"] == a.name
+    assert json.loads((b / "status.json").read_text())["trained_by"] == a.name
+    assert (b / "checkpoint.pt").read_bytes() == (a / "checkpoint.pt").read_bytes()
+    # the history, epoch times included, is the first run's: nothing was trained again
+    pd.testing.assert_frame_equal(pd.read_parquet(b / "history.parquet"), pd.read_parquet(a / "history.parquet"))
+    ma, mb = (read_metrics(d).set_index(["metric", "attack", "grad", "eps"]).value for d in (a, b))
+    key = ("accuracy_running_bn", "none", "none", 0.0)
+    assert ma[key] == mb[key]                                                # the same network
+    assert mb[("accuracy", "none", "none", 0.0)] == mb[key]                  # bn_recalibrate=0: nothing recalibrated
+    assert set(mb.loc["robust_accuracy"].index.get_level_values("attack")) == {"pgd", "random"}
+
 def test_killed_run_resumes_to_the_same_numbers(tmp_path, data_dir):
     over = {**TINY, "rule": "brSF", "epochs": 3, "train_size": 200, "image_size": 48, "attacks": "fgsm,random"}
     # an uninterrupted run in another data root
