@@ -2,6 +2,7 @@
 #   make run    install into .venv, unzip CIFAR-10 if needed, run the main experiment (quick preset)
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
 #   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/) and figures (figures/)
+#   make blackbox  the black-box attacks of study_blackbox.yaml on the study's trained networks, then the tables
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,7 @@ CIFAR_ZIP ?= ../shared/data/cifar10-jpeg.zip
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab study summary
+.PHONY: install data run test export readme lab study blackbox summary
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -34,6 +35,9 @@ test: install data
 
 study: install data
 	$(VENV)/bin/signsym-sweep study.yaml $(SWEEP_ARGS); $(MAKE) summary
+
+blackbox: install data
+	$(VENV)/bin/signsym-sweep study_blackbox.yaml $(SWEEP_ARGS); $(MAKE) summary
 
 summary: install
 	mkdir -p data/summary

@@ -57,7 +57,7 @@ def gather(data_root=None, results=None) -> tuple:
     if csv.exists(): return read_study(csv), f"the committed {csv} (no runs in {runs_root(data_root)})", skipped
     return study, "nowhere: no runs and no committed CSV", skipped
 
-# %% ../nbs/09_summary.ipynb #9adc205b
+# %% ../nbs/09_summary.ipynb #90f84899
 def t975(dof:int) -> float:
     "The 97.5% quantile of Student's t with `dof` degrees of freedom."
     if dof < 1: raise ValueError("dof must be >= 1")
@@ -66,6 +66,9 @@ def t975(dof:int) -> float:
 
 def seed_summary(df:pd.DataFrame, by) -> pd.DataFrame:
     "Mean over seeds of `value` per group `by`, with a 95% interval, the number of seeds and of items."
+    by = list(by)
+    df = df.groupby(by + ["seed"], sort=True).agg(value=("value", "mean"), ci_low=("ci_low", "first"),
+                                                 ci_high=("ci_high", "first"), n=("n", "first")).reset_index()
     def agg(g):
         m, k = g.value.mean(), len(g)
         if k > 1: h = t975(k - 1) * g.value.std(ddof=1) / math.sqrt(k); lo, hi = m - h, m + h
