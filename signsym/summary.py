@@ -146,8 +146,8 @@ def missing_runs(study:pd.DataFrame, expected) -> pd.DataFrame:
     have = set(zip(study.task, study.variant, study.seed))
     return pd.DataFrame([e for e in expected if e not in have], columns=["task", "variant", "seed"])
 
-# %% ../nbs/09_summary.ipynb #22316f46
-NO_GRAD = "none (transfer, noise)"
+# %% ../nbs/09_summary.ipynb #187c9e19
+NO_GRAD = "none (random noise)"
 
 def robustness_figure(study:pd.DataFrame, metric:str="robust_accuracy", attacks=("fgsm", "pgd", "transfer", "random"),
                       path=None, height:float=3.0):
@@ -156,7 +156,7 @@ def robustness_figure(study:pd.DataFrame, metric:str="robust_accuracy", attacks=
     d = study[(study.metric == metric) & study.attack.isin(attacks)].copy()
     if not len(d): return None
     d["setting"] = d.backbone + " · " + d.dataset + " · " + d.image_size.astype(str) + "px"
-    d["grad"] = d.grad.replace({"none": NO_GRAD})                  # transfer and noise need no attacker gradient
+    d["grad"] = d.grad.replace({"none": NO_GRAD})             # noise needs no attacker gradient (transfer: the BP source's exact one)
     hue_order = [v for v in VARIANT_ORDER if v in set(d.variant)] + sorted(set(d.variant) - set(VARIANT_ORDER))
     g = sns.relplot(data=d, x="eps", y="value", hue="variant", hue_order=hue_order, style="grad",
                     style_order=[s for s in ("rule", "exact", NO_GRAD) if s in set(d.grad)], col="attack",
