@@ -6,11 +6,11 @@
 __all__ = ['CONFIG_DEFAULTS', 'PRESETS', 'TASK_DEFAULTS', 'TASK_ONLY', 'EXEC_KEYS', 'EXEC_DEFAULTS', 'CONFIG_KEYS', 'STUDY_KEYS',
            'TRAIN_KEYS', 'ROW_KEYS', 'MEASURE_KEYS', 'resolve_config', 'run_id', 'runs_root', 'run_dir', 'atomic_write',
            'write_json', 'write_parquet', 'is_done', 'training_id', 'trained_donor', 'share_training', 'metric_row',
-           'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'recheck', 'resolve_device', 'notebook_params',
-           'execute_run', 'parse_cli', 'run_cli']
+           'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'run_checks', 'recheck', 'resolve_device',
+           'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
 
-# %% ../nbs/07_results.ipynb #635559ba
-import ast, hashlib, json, os, sys, time
+# %% ../nbs/07_results.ipynb #35a184fa
+import ast, hashlib, json, os, shutil, sys, time
 from pathlib import Path
 import pandas as pd
 from .rules import check_rule, resolve_scale
@@ -40,7 +40,7 @@ EXEC_DEFAULTS = dict(device="auto", data_root=None)
 CONFIG_KEYS = tuple(CONFIG_DEFAULTS) + tuple(PRESETS["quick"])
 STUDY_KEYS = tuple(k for k in CONFIG_KEYS if k != "preset")     # the preset's name is a label, not a setting
 
-# %% ../nbs/07_results.ipynb #0fff8095
+# %% ../nbs/07_results.ipynb #e551ed5d
 def _int(k, v, lo=0, allow_none=False):
     if allow_none and (v is None or v == "all"): return None
     if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -105,10 +105,13 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
     if cfg["rule"] != "uSF": cfg["scale"] = CONFIG_DEFAULTS["scale"]   # only uSF has a scale: keep ids canonical
     return cfg
 
+def _hash_keys(cfg, keys) -> str:
+    canon = json.dumps({k: cfg[k] for k in keys}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode()).hexdigest()[:12]
+
 def run_id(cfg:dict) -> str:
     "A short hash of the study keys of a resolved config."
-    canon = json.dumps({k: cfg[k] for k in STUDY_KEYS}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canon.encode()).hexdigest()[:12]
+    return _hash_keys(cfg, STUDY_KEYS)
 
 # %% ../nbs/07_results.ipynb #c16a2a67
 def runs_root(root=None) -> Path: return data_root(root) / "runs"
@@ -130,14 +133,13 @@ def write_parquet(path, df): atomic_write(path, lambda p: df.to_parquet(p, index
 
 def is_done(rdir) -> bool: return (Path(rdir) / "status.json").exists()
 
-# %% ../nbs/07_results.ipynb #994e834c
+# %% ../nbs/07_results.ipynb #5592390c
 TRAIN_KEYS = ("task", "dataset", "backbone", "rule", "seed", "scale", "freeze_backbone", "batch_size", "weight_decay",
               "image_size", "train_size", "eval_size", "epochs", "lr_backbone", "lr_head", "n_bits", "lr_proxies")
 
 def training_id(cfg:dict) -> str:
     "A short hash of the keys of a resolved config that fine-tuning reads."
-    canon = json.dumps({k: cfg[k] for k in TRAIN_KEYS}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canon.encode()).hexdigest()[:12]
+    return _hash_keys(cfg, TRAIN_KEYS)
 
 def trained_donor(cfg:dict, root=None):
     "The folder of a finished run, other than `cfg`'s own, that trained exactly as `cfg` would; or None."
@@ -153,14 +155,13 @@ def trained_donor(cfg:dict, root=None):
 
 def share_training(donor, rdir):
     "Give run folder `rdir` the final checkpoint and history of `donor` (hard links, or copies)."
-    import shutil
     for name in ("checkpoint.pt", "history.parquet"):
         def put(tmp, src=Path(donor) / name):
             try: os.link(src, tmp)
             except OSError: shutil.copyfile(src, tmp)
         atomic_write(Path(rdir) / name, put)
 
-# %% ../nbs/07_results.ipynb #a9c81403
+# %% ../nbs/07_results.ipynb #93ca4c1a
 ROW_KEYS = ("run_id", "task", "dataset", "backbone", "rule", "seed", "metric", "attack", "grad", "eps",
             "value", "n", "ci_low", "ci_high")
 MEASURE_KEYS = ("metric", "attack", "grad", "eps")
@@ -194,13 +195,16 @@ def load_results(root=None) -> pd.DataFrame:
     files = sorted(runs_root(root).glob("*/metrics.parquet"))
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else rows_frame([])
 
-# %% ../nbs/07_results.ipynb #5ac96504
+# %% ../nbs/07_results.ipynb #e7ed9328
+def run_checks(df:pd.DataFrame) -> pd.DataFrame:
+    "The masking checks of one run's rows (a retrieval run's read robust mAP and the retrieval white-box attacks)."
+    return masking_checks(df, "robust_map", HASH_WHITE_BOX) if (df.task == "hashing").any() else masking_checks(df)
+
 def recheck(rdir) -> pd.DataFrame:
     "Recompute the masking-check rows of the run in `rdir` from its stored robustness rows."
     df = read_metrics(rdir)
     if not len(df): return df
-    hashing = (df.task == "hashing").any()
-    checks = masking_checks(df, "robust_map", HASH_WHITE_BOX) if hashing else masking_checks(df)
+    checks = run_checks(df)
     ident = df.iloc[0][["run_id", "task", "dataset", "backbone", "rule", "seed"]].to_dict()    # the rows' own identity
     keep = df[~df.metric.str.startswith("check_")]
     rows = [dict(ident, metric=f"check_{c.check}", attack="diagnostic", grad=c.grad, eps=0.0, value=float(c.passed),

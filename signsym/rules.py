@@ -46,7 +46,7 @@ def grad_mode(mode:str):
     try: yield mode
     finally: _grad_mode.reset(token)
 
-# %% ../nbs/00_rules.ipynb #4e8b07e8
+# %% ../nbs/00_rules.ipynb #2fa3ec30
 SCALES = ("xavier", "unit")
 
 def xavier_scale(shape) -> float:
@@ -62,7 +62,7 @@ def resolve_scale(scale, shape) -> float:
     elif isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0: return float(scale)
     raise ValueError(f"invalid uSF scale {scale!r}; use one of {', '.join(SCALES)} or a positive number")
 
-def _feedback(rule, w, m, scale):
+def _feedback(rule, w, m):
     # V inside a backward (w needs no detaching), with a layer's stored buffer m: B for FA, |M| for frSF/brSF.
     # The fewest passes over the weights per rule; uSF's scale is left to the caller (see the Functions).
     if rule == "uSF": return torch.sign(w)
@@ -73,15 +73,15 @@ def _feedback(rule, w, m, scale):
 
 def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:float=1.0) -> torch.Tensor:
     "The feedback matrix V of `rule` for forward weights `weight` (M or B in `m`; uSF's s in `scale`)."
-    v = _feedback(rule, weight.detach(), m.abs() if rule in ("frSF", "brSF") else m, scale)
+    v = _feedback(rule, weight.detach(), m.abs() if rule in ("frSF", "brSF") else m)
     return v.mul_(scale) if rule == "uSF" else v
 
-# %% ../nbs/00_rules.ipynb #52a18e4f
+# %% ../nbs/00_rules.ipynb #03937670
 _conv_backward = torch.ops.aten.convolution_backward.default    # the resolved overload: no per-call lookup
 
 def _feedback_for(rule, w, m, scale, x, dtype):
     "(V, factor for ∂x or None): uSF's scale goes on the smaller of V and ∂x (the shape of x)."
-    v = _feedback(rule, w, m, scale).to(dtype)
+    v = _feedback(rule, w, m).to(dtype)
     if rule != "uSF" or scale == 1.0: return v, None
     if x.numel() < w.numel(): return v, scale
     return v.mul_(scale), None
