@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['RULES', 'GRAD_MODES', 'SCALES', 'check_rule', 'check_grad_mode', 'get_grad_mode', 'grad_mode', 'xavier_scale',
-           'resolve_scale', 'feedback_matrix', 'FeedbackLinearFn', 'FeedbackConv2dFn', 'feedback_linear',
-           'feedback_conv2d', 'FeedbackLayer', 'register_padded_conv', 'is_feedback_layer', 'feedback_layers',
-           'convert', 'redraw_feedback', 'redraw_after_step']
+           'resolve_scale', 'feedback_matrix', 'FeedbackLinearFn', 'feedback_linear', 'feedback_conv2d',
+           'FeedbackLayer', 'register_padded_conv', 'is_feedback_layer', 'feedback_layers', 'convert',
+           'redraw_feedback', 'redraw_after_step']
 
-# %% ../nbs/00_rules.ipynb #04b6c6fe
-import contextlib, contextvars, math
+# %% ../nbs/00_rules.ipynb #6ba64f1f
+import contextlib, contextvars, math, threading
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -76,8 +76,54 @@ def feedback_matrix(rule:str, weight:torch.Tensor, m:torch.Tensor=None, scale:fl
     v = _feedback(rule, weight.detach(), m.abs() if rule in ("frSF", "brSF") else m)
     return v.mul_(scale) if rule == "uSF" else v
 
-# %% ../nbs/00_rules.ipynb #03937670
-_conv_backward = torch.ops.aten.convolution_backward.default    # the resolved overload: no per-call lookup
+# %% ../nbs/00_rules.ipynb #fc5ce34e
+class _SavedFeedback:
+    "What a rule's convolution saves in its weight's place; `feedback()` builds V when the backward asks."
+    __slots__ = ("w", "m", "rule", "scale", "versions")
+    def __init__(self, w, m, rule, scale):
+        self.w, self.m, self.rule, self.scale = w, m, rule, scale
+        self.versions = _versions(w, m)
+
+    def feedback(self):
+        if _versions(self.w, self.m) != self.versions:
+            raise RuntimeError("a weight (or its feedback matrix) that a feedback rule's backward needs was modified "
+                               "in place after the forward pass; step the optimizer (and redraw brSF's M) only after "
+                               "backward()")
+        v = _feedback(self.rule, self.w, self.m)
+        return v.mul_(self.scale) if self.rule == "uSF" and self.scale != 1.0 else v
+
+def _versions(w, m): return w._version, None if m is None else m._version
+
+class _Passed:
+    "A tensor packed by the saved-tensor hooks that were in force outside a rule's convolution."
+    __slots__ = ("unpack", "packed")
+
+_conv_call = threading.local()      # .now = (weight, feedback, rule, scale, outer hooks) of the running convolution
+
+def _pack(t):
+    w, m, rule, scale, outer = _conv_call.now
+    if t is w: return _SavedFeedback(w, m, rule, scale)
+    if outer is None: return t
+    p = _Passed(); p.unpack, p.packed = outer[1], outer[0](t)
+    return p
+
+def _unpack(p):
+    kind = type(p)
+    if kind is _SavedFeedback: return p.feedback()
+    if kind is _Passed: return p.unpack(p.packed)
+    return p
+
+_FEEDBACK_HOOKS = torch.autograd.graph.saved_tensors_hooks(_pack, _unpack)    # re-entered by every rule convolution
+_outer_hooks = torch._C._autograd._top_saved_tensors_default_hooks
+
+def _feedback_conv(layer, x, weight, bias, stride, padding, dilation, groups):
+    "F.conv2d whose backward takes V for W (weight and bias gradients need no weight: they are BP's)."
+    if not (x.requires_grad and torch.is_grad_enabled()):       # no ∂x wanted: the rule's backward is BP's
+        return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
+    _conv_call.now = (weight, layer.feedback, layer.rule, layer.feedback_scale, _outer_hooks(False))
+    try:
+        with _FEEDBACK_HOOKS: return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
+    finally: _conv_call.now = None
 
 def _feedback_for(rule, w, m, scale, x, dtype):
     "(V, factor for ∂x or None): uSF's scale goes on the smaller of V and ∂x (the shape of x)."
@@ -109,28 +155,7 @@ class FeedbackLinearFn(torch.autograd.Function):
         if has_bias and need[2]: gb = g2.sum(0)
         return gx, gw, gb, None, None, None
 
-_NO_OUTPUT_PADDING = (0, 0)
-
-class FeedbackConv2dFn(torch.autograd.Function):
-    "y = W ⋆ x + b; backward: ∂x = transposed convolution of δ with V, ∂W and ∂b as BP."
-    @staticmethod
-    def forward(ctx, x, weight, bias, m, rule, scale, stride, padding, dilation, groups):
-        ctx.args = (rule, scale, None if bias is None else weight.shape[:1], stride, padding, dilation, groups)
-        ctx.save_for_backward(x, weight, m)
-        return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, weight, m = ctx.saved_tensors
-        rule, scale, bias_sizes, stride, padding, dilation, groups = ctx.args
-        need = ctx.needs_input_grad
-        V, post = _feedback_for(rule, weight, m, scale, x, g.dtype) if need[0] else (weight, None)
-        gx, gw, gb = _conv_backward(g, x, V, bias_sizes, stride, padding, dilation, False, _NO_OUTPUT_PADDING,
-                                    groups, (need[0], need[1], bias_sizes is not None and need[2]))
-        if post is not None: gx.mul_(post)
-        return gx, gw, gb, None, None, None, None, None, None, None
-
-# %% ../nbs/00_rules.ipynb #1c3c5652
+# %% ../nbs/00_rules.ipynb #cead5c6d
 _any_autocast = getattr(torch._C, "_is_any_autocast_enabled", lambda: True)     # a cheap first test
 
 def _autocast_cast(x, weight, bias):
@@ -161,8 +186,7 @@ def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1
     "F.conv2d(...) with the backward of `layer.rule`."
     if isinstance(padding, str): x, padding = _numeric_padding(x, weight, stride, padding, dilation)
     if _any_autocast(): x, weight, bias = _autocast_cast(x, weight, bias)
-    return FeedbackConv2dFn.apply(x, weight, bias, layer.feedback, layer.rule, layer.feedback_scale,
-                                  _pair(stride), _pair(padding), _pair(dilation), groups)
+    return _feedback_conv(layer, x, weight, bias, stride, padding, dilation, groups)
 
 # %% ../nbs/00_rules.ipynb #4168ddff
 def _linear_args(input, weight, bias=None): return input, weight, bias
