@@ -63,9 +63,10 @@ def saved_bytes(model, x, y):
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         loss = F.cross_entropy(model(x), y)
     loss.backward(); model.zero_grad(set_to_none=True)
-    state = sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
-    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    return sum(v for k, v in seen.items() if k not in params) + state
+    tensors = list(model.parameters()) + list(model.buffers())
+    state = sum(t.numel() * t.element_size() for t in tensors)
+    owned = {t.untyped_storage().data_ptr() for t in tensors}          # counted once, as state
+    return sum(v for k, v in seen.items() if k not in owned) + state
 
 def quantile(v, q):
     "The q-quantile of the values v (linear interpolation)."
