@@ -46,7 +46,7 @@ def grad_mode(mode:str):
     try: yield mode
     finally: _grad_mode.reset(token)
 
-# %% ../nbs/00_rules.ipynb #2fa3ec30
+# %% ../nbs/00_rules.ipynb #cc34802f
 SCALES = ("xavier", "unit")
 
 def xavier_scale(shape) -> float:
@@ -64,7 +64,7 @@ def resolve_scale(scale, shape) -> float:
 
 def _feedback(rule, w, m):
     # V inside a backward (w needs no detaching), with a layer's stored buffer m: B for FA, |M| for frSF/brSF.
-    # The fewest passes over the weights per rule; uSF's scale is left to the caller (see the Functions).
+    # The fewest passes over the weights per rule; uSF's scale is left to the caller (_SavedFeedback, _feedback_for).
     if rule == "uSF": return torch.sign(w)
     if rule == "FA": return m.to(w.dtype)
     if rule in ("frSF", "brSF"): return torch.sign(w).mul_(m.to(w.dtype))

@@ -7,12 +7,13 @@ __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'PAPER_RULES', 'VARIANT_ORDER', 'NO_GRA
            'save_study', 'read_study', 'gather', 't975', 'seed_summary', 'fmt', 'paper_tables', 'paper_table',
            'clean_table', 'robust_table', 'blackbox_table', 'missing_runs', 'robustness_figure']
 
-# %% ../nbs/09_summary.ipynb #844101b0
+# %% ../nbs/09_summary.ipynb #02e1f813
 import json, math
 from pathlib import Path
 import pandas as pd
 from .data import project_root
 from .results import runs_root, ROW_KEYS, CONFIG_KEYS, resolve_config, run_id
+from .attacks import BLACK_BOX
 
 # %% ../nbs/09_summary.ipynb #0ffb61d7
 STUDY_COLUMNS = ROW_KEYS + ("preset", "image_size", "variant")
@@ -104,7 +105,7 @@ def paper_table(n:int, path=None) -> pd.DataFrame:
     out.columns = [f"paper {b} {d}" for b, d in out.columns]
     return out.reindex(list(PAPER_RULES)).round(2)
 
-# %% ../nbs/09_summary.ipynb #8ee1bc0a
+# %% ../nbs/09_summary.ipynb #f0f7cff7
 VARIANT_ORDER = ("BP", "FA", "uSF", "frSF", "brSF", "BP-head")
 
 def _order(index): return sorted(index, key=lambda v: VARIANT_ORDER.index(v) if v in VARIANT_ORDER else len(VARIANT_ORDER))
@@ -123,7 +124,7 @@ def clean_table(study:pd.DataFrame, metric:str="accuracy", paper:int=None) -> pd
 
 def robust_table(study:pd.DataFrame, metric:str="robust_accuracy", eps=(0.01, 0.05)) -> pd.DataFrame:
     "Mean ± CI over seeds of `metric` at each ε in `eps`, per variant (rows) and attack/grad/ε (columns)."
-    d = study[(study.metric == metric) & study.eps.isin(eps)]
+    d = study[(study.metric == metric) & study.eps.isin(eps) & ~study.attack.isin(BLACK_BOX)]   # those: Tables 3-4
     if not len(d): return pd.DataFrame()
     s = seed_summary(d, ["variant", "attack", "grad", "eps"])
     s["col"] = [f"{a} {g} ε={e:g}" for a, g, e in zip(s.attack, s.grad, s.eps)]
