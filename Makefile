@@ -34,10 +34,10 @@ test: install data
 	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
 study: install data
-	$(VENV)/bin/signsym-sweep study.yaml $(SWEEP_ARGS); $(MAKE) summary
+	$(VENV)/bin/signsym-sweep study.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
 
 blackbox: install data
-	$(VENV)/bin/signsym-sweep study_blackbox.yaml $(SWEEP_ARGS); $(MAKE) summary
+	$(VENV)/bin/signsym-sweep study_blackbox.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
 
 summary: install
 	mkdir -p data/summary

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['GRID_LISTS', 'GRID_KEYS', 'GRID_DEFAULTS', 'load_grid', 'is_transfer_source', 'needs_source', 'source_config',
-           'expand_grid', 'run_one', 'sweep', 'sweep_cli']
+           'expand_grid', 'run_one', 'recorded_runs', 'plan', 'sweep', 'sweep_cli']
 
 # %% ../nbs/08_sweep.ipynb #56f956ee
 import itertools, os, sys, time
@@ -64,38 +64,67 @@ def _worker_gpu():
         return f"cuda:{int(get_worker().name) % n}"
     except Exception: return None
 
+def _info(cfg, status, seconds=0.0, error=""):
+    return dict(run_id=run_id(cfg), task=cfg["task"], rule=cfg["rule"], seed=cfg["seed"],
+                freeze_backbone=cfg["freeze_backbone"], folder=str(run_dir(cfg)), status=status, seconds=seconds,
+                error=error)
+
 def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
     "Execute one resolved config; a summary dict (run_id, status, seconds, error, ...) that never raises."
-    info = dict(run_id=run_id(cfg), task=cfg["task"], rule=cfg["rule"], seed=cfg["seed"],
-                freeze_backbone=cfg["freeze_backbone"], folder=str(run_dir(cfg)), error="")
     t0 = time.perf_counter()
     if source is not None and source.get("status") == "failed":
-        return {**info, "status": "failed", "seconds": 0.0, "error": f"its transfer source {source['run_id']} failed"}
-    if is_done(run_dir(cfg)) and not redo: return {**info, "status": "skipped", "seconds": 0.0}
+        return _info(cfg, "failed", error=f"its transfer source {source['run_id']} failed")
+    if is_done(run_dir(cfg)) and not redo: return _info(cfg, "skipped")
     if threads: os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)   # the kernel inherits these
     gpu = _worker_gpu()
     if gpu and cfg["device"] in ("auto", "cuda"): cfg = {**cfg, "device": gpu}
     try:
         execute_run(cfg, redo=redo, progress=False)
-        return {**info, "status": "done", "seconds": time.perf_counter() - t0}
+        return _info(cfg, "done", time.perf_counter() - t0)
     except Exception as e:
         last = [l for l in str(e).strip().splitlines() if l.strip()]
-        return {**info, "status": "failed", "seconds": time.perf_counter() - t0,
-                "error": f"{type(e).__name__}: {last[-1] if last else ''}"[:300]}
+        return _info(cfg, "failed", time.perf_counter() - t0, f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
 
 # %% ../nbs/08_sweep.ipynb #ec325879
-def _line(r): return f"{r['run_id']}  {r['task']:<14} {r['rule']:<5} seed {r['seed']}  {r['status']:<7} {r['seconds']:7.0f} s  {r['error']}"
+def _line(r): return f"{r['run_id']}  {r['task']:<14} {r['rule']:<5} seed {r['seed']}  {r['status']:<8} {r['seconds']:7.0f} s  {r['error']}"
 
-def sweep(grid, workers:int=0, address:str=None, redo:bool=False, progress:bool=True, echo=print) -> pd.DataFrame:
+def recorded_runs(recorded) -> set:
+    "Run ids from a study CSV's `run_id` column (a path), or from an iterable of ids; empty for None."
+    if recorded is None: return set()
+    if isinstance(recorded, (str, Path)):
+        p = Path(recorded)
+        if not p.is_file(): raise FileNotFoundError(f"recorded results {p} not found (data/results/study_metrics.csv is the committed study)")
+        cols = pd.read_csv(p, nrows=0).columns
+        if "run_id" not in cols: raise ValueError(f"{p} has no run_id column: not a study CSV (signsym.summary.save_study)")
+        return set(pd.read_csv(p, usecols=["run_id"], dtype=str).run_id)
+    return set(recorded)
+
+def plan(cfgs, recorded=None, redo:bool=False) -> dict:
+    "run id -> 'done' (finished in the store), 'recorded' (has rows in `recorded`: not run again) or 'to run'."
+    rec, st = set() if redo else recorded_runs(recorded), {}
+    for c in cfgs:
+        rid = run_id(c)
+        st[rid] = "done" if is_done(run_dir(c)) and not redo else "recorded" if rid in rec else "to run"
+    for c in cfgs:                          # a transfer source whose checkpoint is not here runs again
+        if st[run_id(c)] == "to run" and needs_source(c) and st.get(run_id(source_config(c))) == "recorded":
+            st[run_id(source_config(c))] = "to run"
+    return st
+
+def sweep(grid, workers:int=0, address:str=None, redo:bool=False, progress:bool=True, echo=print,
+          recorded=None) -> pd.DataFrame:
     "Run every config of `grid` (here, on `workers` local Dask workers, or on the scheduler at `address`)."
     cfgs = expand_grid(grid)
+    todo = plan(cfgs, recorded, redo)
     results, bar = [], tqdm(total=len(cfgs), desc="sweep", disable=not progress)
     def done(r):
         results.append(r); bar.update(); bar.set_postfix_str(f"{r['run_id']} {r['status']}")
         if echo: echo(_line(r))
+    for cfg in cfgs:
+        if todo[run_id(cfg)] == "recorded": done(_info(cfg, "recorded"))
+    cfgs_run = [c for c in cfgs if todo[run_id(c)] != "recorded"]
     if not workers and not address:
         by_id = {}
-        for cfg in cfgs:
+        for cfg in cfgs_run:
             src = by_id.get(run_id(source_config(cfg))) if needs_source(cfg) else None
             r = by_id[run_id(cfg)] = run_one(cfg, redo, source=src); done(r)
     else:
@@ -106,7 +135,7 @@ def sweep(grid, workers:int=0, address:str=None, redo:bool=False, progress:bool=
         try:
             with Client(address or cluster) as client:
                 futures = {}
-                for cfg in cfgs:                                  # sources come first in cfgs, so they exist here
+                for cfg in cfgs_run:                              # sources come first in cfgs, so they exist here
                     src = futures.get(run_id(source_config(cfg))) if needs_source(cfg) else None
                     futures[run_id(cfg)] = client.submit(run_one, cfg, redo, threads, src, pure=False,
                                                          key=f"run-{run_id(cfg)}")
@@ -126,15 +155,16 @@ def sweep_cli(argv=None):
     p.add_argument("--workers", type=int, default=0, help="local Dask workers (0: run here, one after another)")
     p.add_argument("--address", default=None, help="address of a running Dask scheduler (e.g. a SLURMCluster's)")
     p.add_argument("--redo", action="store_true", help="run finished configs again")
-    p.add_argument("--dry-run", action="store_true", help="list the runs and exit")
+    p.add_argument("--recorded", default=None, metavar="CSV",
+                   help="a study CSV (data/results/study_metrics.csv): runs with rows there are not run again")
+    p.add_argument("--dry-run", action="store_true", help="list the runs and what the sweep would do with each")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
     if a.workers < 0: p.error("--workers must be >= 0")
-    try: cfgs = expand_grid(a.grid)
+    try: cfgs = expand_grid(a.grid); todo = plan(cfgs, a.recorded, a.redo)
     except (ValueError, FileNotFoundError) as e: p.exit(2, f"signsym-sweep: {e}\n")
     if a.dry_run:
-        for c in cfgs: print(f"{run_id(c)}  {c['task']:<14} {c['rule']:<5} seed {c['seed']}  "
-                             f"{'done' if is_done(run_dir(c)) else 'to run'}")
+        for c in cfgs: print(f"{run_id(c)}  {c['task']:<14} {c['rule']:<5} seed {c['seed']}  {todo[run_id(c)]}")
         return 0
-    res = sweep(a.grid, a.workers, a.address, a.redo)
+    res = sweep(a.grid, a.workers, a.address, a.redo, recorded=a.recorded)
     print(res.status.value_counts().to_string())
     return 1 if (res.status == "failed").any() else 0
