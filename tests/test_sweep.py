@@ -67,3 +67,21 @@ def test_summary_notebooks(swept, tmp_path):
                         parameters=dict(data_root=str(data_dir), results=str(res), figures=str(figs)), progress_bar=False)
     assert (figs / "robustness_classification.png").stat().st_size > 10_000 and (figs / "clean.png").exists()
     assert not (figs / "robustness_hashing.png").exists()
+
+def test_study_resumes_on_another_machine(swept, tmp_path):
+    "The committed record (rows + configs) stands in for run folders a fresh machine does not have."
+    data_dir, grid, _ = swept
+    res = tmp_path / "results"
+    pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "a.ipynb"), cwd=str(ROOT), progress_bar=False,
+                        parameters=dict(data_root=str(data_dir), results=str(res), grid="study.yaml"))
+    fresh = tmp_path / "fresh"; (fresh / "cifar10").mkdir(parents=True)     # another machine: no runs, no data
+    other = {**grid, "overrides": {**grid["overrides"], "data_root": str(fresh)}}
+    again = sweep(other, progress=False, echo=None, recorded=res / "study_metrics.csv").set_index("rule")
+    assert again.status["BP"] == again.status["uSF"] == "recorded", again
+    assert again.status["FA"] == "failed"                                    # never recorded: it is attempted
+    assert not (fresh / "runs" / again.run_id["BP"]).exists()
+    before = pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0)
+    pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "b.ipynb"), cwd=str(ROOT), progress_bar=False,
+                        parameters=dict(data_root=str(fresh), results=str(res), grid="study.yaml"))
+    pd.testing.assert_frame_equal(pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0), before)
+    assert "0 runs in" in (tmp_path / "b.ipynb").read_text() and "2 committed" in (tmp_path / "b.ipynb").read_text()
