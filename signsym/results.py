@@ -6,8 +6,8 @@
 __all__ = ['CONFIG_DEFAULTS', 'PRESETS', 'TASK_DEFAULTS', 'TASK_ONLY', 'EXEC_KEYS', 'EXEC_DEFAULTS', 'CONFIG_KEYS', 'STUDY_KEYS',
            'TRAIN_KEYS', 'ROW_KEYS', 'MEASURE_KEYS', 'resolve_config', 'run_id', 'runs_root', 'run_dir', 'atomic_write',
            'write_json', 'write_parquet', 'is_done', 'training_id', 'trained_donor', 'share_training', 'metric_row',
-           'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'run_checks', 'recheck', 'resolve_device',
-           'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
+           'rows_frame', 'read_metrics', 'add_metrics', 'load_results', 'run_checks', 'check_rows', 'rechecked',
+           'recheck', 'resolve_device', 'notebook_params', 'execute_run', 'parse_cli', 'run_cli']
 
 # %% ../nbs/07_results.ipynb #35a184fa
 import ast, hashlib, json, os, shutil, sys, time
@@ -200,17 +200,22 @@ def run_checks(df:pd.DataFrame) -> pd.DataFrame:
     "The masking checks of one run's rows (a retrieval run's read robust mAP and the retrieval white-box attacks)."
     return masking_checks(df, "robust_map", HASH_WHITE_BOX) if (df.task == "hashing").any() else masking_checks(df)
 
+def check_rows(ident:dict, checks:pd.DataFrame) -> list:
+    "Result rows (as dicts, under the identity `ident`) of a `masking_checks` frame: value 1 passed, 0 failed."
+    return [dict(ident, metric=f"check_{c.check}", attack="diagnostic", grad=c.grad, eps=0.0, value=float(c.passed),
+                 n=1, ci_low=float("nan"), ci_high=float("nan")) for c in checks.itertuples()]
+
+def rechecked(df:pd.DataFrame) -> pd.DataFrame:
+    "One run's rows with its check rows recomputed from its robustness rows by today's `run_checks`."
+    if not len(df): return df
+    ident = df.iloc[0][["run_id", "task", "dataset", "backbone", "rule", "seed"]].to_dict()    # the rows' own identity
+    keep = df[~df.metric.str.startswith("check_")][list(ROW_KEYS)]
+    return pd.concat([keep, rows_frame(check_rows(ident, run_checks(df)))], ignore_index=True)
+
 def recheck(rdir) -> pd.DataFrame:
     "Recompute the masking-check rows of the run in `rdir` from its stored robustness rows."
-    df = read_metrics(rdir)
-    if not len(df): return df
-    checks = run_checks(df)
-    ident = df.iloc[0][["run_id", "task", "dataset", "backbone", "rule", "seed"]].to_dict()    # the rows' own identity
-    keep = df[~df.metric.str.startswith("check_")]
-    rows = [dict(ident, metric=f"check_{c.check}", attack="diagnostic", grad=c.grad, eps=0.0, value=float(c.passed),
-                 n=1, ci_low=float("nan"), ci_high=float("nan")) for c in checks.itertuples()]
-    new = pd.concat([keep, rows_frame(rows)], ignore_index=True)
-    write_parquet(Path(rdir) / "metrics.parquet", new)
+    new = rechecked(read_metrics(rdir))
+    if len(new): write_parquet(Path(rdir) / "metrics.parquet", new)
     return new
 
 # %% ../nbs/07_results.ipynb #1744b06e

@@ -13,7 +13,7 @@ import json, math
 from pathlib import Path
 import pandas as pd
 from .data import project_root
-from .results import runs_root, ROW_KEYS, CONFIG_KEYS, resolve_config, run_id, training_id
+from .results import runs_root, ROW_KEYS, CONFIG_KEYS, resolve_config, run_id, training_id, check_rows, rechecked
 from .attacks import BLACK_BOX, masking_checks
 
 # %% ../nbs/09_summary.ipynb #c26661ed
@@ -26,11 +26,8 @@ def joint_checks(study:pd.DataFrame) -> pd.DataFrame:
         for h in sorted(hsj - pgd) if siblings else []:
             p = siblings[0]
             both = g[((g.run_id == h) & (g.attack == "hopskipjump")) | ((g.run_id == p) & (g.attack == "pgd"))]
-            ident = g[g.run_id == h].iloc[0]
-            for c in masking_checks(both).itertuples():
-                if c.check == "blackbox_ge_whitebox":
-                    out.append({**ident.to_dict(), "metric": f"check_{c.check}", "attack": "diagnostic", "grad": c.grad,
-                                "eps": 0.0, "value": float(c.passed), "n": 1, "ci_low": float("nan"), "ci_high": float("nan")})
+            checks = masking_checks(both)
+            out += check_rows(g[g.run_id == h].iloc[0].to_dict(), checks[checks.check == "blackbox_ge_whitebox"])
     return pd.DataFrame(out, columns=study.columns)
 
 # %% ../nbs/09_summary.ipynb #904f8ad8
@@ -44,8 +41,8 @@ def _current(cfg):
     except (ValueError, KeyError, TypeError): return None
 
 def _study_rows(df, cfg) -> pd.DataFrame:
-    "A run's rows with the study columns its config gives."
-    return df.assign(preset=cfg["preset"], image_size=cfg["image_size"], variant=variant(cfg),
+    "A run's rows, checks asked again by today's code, with the study columns its config gives."
+    return rechecked(df[list(ROW_KEYS)]).assign(preset=cfg["preset"], image_size=cfg["image_size"], variant=variant(cfg),
                      training_id=training_id(cfg))[list(STUDY_COLUMNS)]
 
 def _joint(study) -> pd.Series:
