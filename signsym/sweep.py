@@ -86,7 +86,8 @@ def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
         return _info(cfg, "failed", time.perf_counter() - t0, f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
 
 # %% ../nbs/08_sweep.ipynb #ec325879
-def _line(r): return f"{r['run_id']}  {r['task']:<14} {r['rule']:<5} seed {r['seed']}  {r['status']:<8} {r['seconds']:7.0f} s  {r['error']}"
+def _name(r) -> str: return f"{r['run_id']}  {r['task']:<14} {r['rule'] + ('-head' if r['freeze_backbone'] else ''):<7} seed {r['seed']}"
+def _line(r): return f"{_name(r)}  {r['status']:<8} {r['seconds']:7.0f} s  {r['error']}"
 
 def recorded_runs(recorded) -> set:
     "Run ids from a study CSV's `run_id` column (a path), or from an iterable of ids; empty for None."
@@ -163,7 +164,7 @@ def sweep_cli(argv=None):
     try: cfgs = expand_grid(a.grid); todo = plan(cfgs, a.recorded, a.redo)
     except (ValueError, FileNotFoundError) as e: p.exit(2, f"signsym-sweep: {e}\n")
     if a.dry_run:
-        for c in cfgs: print(f"{run_id(c)}  {c['task']:<14} {c['rule']:<5} seed {c['seed']}  {todo[run_id(c)]}")
+        for c in cfgs: print(f"{_name(_info(c, ''))}  {todo[run_id(c)]}")
         return 0
     res = sweep(a.grid, a.workers, a.address, a.redo, recorded=a.recorded)
     print(res.status.value_counts().to_string())
