@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'RUNS_CSV', 'PAPER_RULES', 'VARIANT_ORDER', 'MISSING_COLS', 'NO_GRAD', 'joint_checks',
            'variant', 'store_runs', 'load_study', 'results_dir', 'save_study', 'read_study', 'save_runs', 'read_runs',
-           'gather', 't975', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'clean_table', 'robust_table',
-           'blackbox_table', 'missing_runs', 'robustness_figure']
+           'gather', 't975', 't_interval', 'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table',
+           'clean_table', 'robust_table', 'blackbox_table', 'missing_runs', 'robustness_figure']
 
 # %% ../nbs/09_summary.ipynb #01a28adf
 import json, math
@@ -128,6 +128,17 @@ def t975(dof:int) -> float:
     from scipy.stats import t
     return float(t.ppf(0.975, dof))
 
+def t_interval(values) -> tuple:
+    "(low, high): the 95% Student interval of the mean of `values`; (mean, mean) for one value. Fits seaborn's `errorbar`."
+    v = pd.Series(values, dtype="float64"); m, k = v.mean(), len(v)
+    if k < 2: return m, m
+    h = t975(k - 1) * v.std(ddof=1) / math.sqrt(k)
+    return m - h, m + h
+
+def per_seed(df:pd.DataFrame, by) -> pd.DataFrame:
+    "One row per group `by` and seed: the mean `value` of the runs that measured it (runs sharing a training)."
+    return df.groupby(list(by) + ["seed"], sort=True, as_index=False).value.mean()
+
 def seed_summary(df:pd.DataFrame, by) -> pd.DataFrame:
     "Mean over seeds of `value` per group `by`, with a 95% interval, the number of seeds and of items."
     by = list(by)
@@ -135,7 +146,7 @@ def seed_summary(df:pd.DataFrame, by) -> pd.DataFrame:
                                                  ci_high=("ci_high", "first"), n=("n", "first")).reset_index()
     def agg(g):
         m, k = g.value.mean(), len(g)
-        if k > 1: h = t975(k - 1) * g.value.std(ddof=1) / math.sqrt(k); lo, hi = m - h, m + h
+        if k > 1: lo, hi = t_interval(g.value)
         else: lo, hi = g.ci_low.iloc[0], g.ci_high.iloc[0]
         return pd.Series(dict(mean=m, ci_low=lo, ci_high=hi, seeds=k, n=int(g.n.iloc[0])))
     return df.groupby(list(by), sort=True).apply(agg, include_groups=False).reset_index()
@@ -224,11 +235,12 @@ def robustness_figure(study:pd.DataFrame, metric:str="robust_accuracy", attacks=
     if not len(d): return None
     d["setting"] = d.backbone + " · " + d.dataset + " · " + d.image_size.astype(str) + "px"
     d["grad"] = d.grad.replace({"none": NO_GRAD})             # noise needs no attacker gradient (transfer: the BP source's exact one)
+    d = per_seed(d, ["setting", "variant", "attack", "grad", "eps"])
     hue_order = [v for v in VARIANT_ORDER if v in set(d.variant)] + sorted(set(d.variant) - set(VARIANT_ORDER))
     g = sns.relplot(data=d, x="eps", y="value", hue="variant", hue_order=hue_order, style="grad",
                     style_order=[s for s in ("rule", "exact", NO_GRAD) if s in set(d.grad)], col="attack",
                     col_order=[a for a in attacks if a in set(d.attack)], row="setting", kind="line", marker="o",
-                    errorbar=("ci", 95), height=height, aspect=1.1, facet_kws=dict(margin_titles=True))
+                    errorbar=t_interval, height=height, aspect=1.1, facet_kws=dict(margin_titles=True))
     g.set(xscale="symlog", ylim=(-0.02, 1.02))
     for ax in g.axes.flat: ax.set_xscale("symlog", linthresh=1e-3); ax.set_xlim(0, d.eps.max() * 1.2)
     g.set_axis_labels("ε (L∞, pixel space)", {"robust_accuracy": "robust accuracy", "robust_map": "robust mAP@k"}.get(metric, metric))
