@@ -69,9 +69,8 @@ def store_runs(root=None) -> tuple:
 
 def load_study(root=None) -> tuple:
     "(rows of every finished, current run under <data root>/runs, with `joint_checks`' rows; skipped counts)."
-    runs, skipped = store_runs(root)
-    rr = runs_root(root)
-    return _with_joint([_study_rows(pd.read_parquet(rr / rid / "metrics.parquet"), c) for rid, c in runs.items()]), skipped
+    study, _, skipped = gather(root, committed=False)
+    return study, skipped
 
 def results_dir(path=None) -> Path: return Path(path) if path else project_root() / "data" / "results"
 

@@ -102,10 +102,9 @@ def recorded_runs(recorded) -> set:
 
 def plan(cfgs, recorded=None, redo:bool=False) -> dict:
     "run id -> 'done' (finished in the store), 'recorded' (has rows in `recorded`: not run again) or 'to run'."
-    rec, st = set() if redo else recorded_runs(recorded), {}
-    for c in cfgs:
-        rid = run_id(c)
-        st[rid] = "done" if is_done(run_dir(c)) and not redo else "recorded" if rid in rec else "to run"
+    rec = recorded_runs(recorded)                       # read, and checked, even where `redo` ignores it
+    st = {run_id(c): "to run" if redo else "done" if is_done(run_dir(c)) else "recorded" if run_id(c) in rec else "to run"
+          for c in cfgs}
     for c in cfgs:                          # a transfer source whose checkpoint is not here runs again
         if st[run_id(c)] == "to run" and needs_source(c) and st.get(run_id(source_config(c))) == "recorded":
             st[run_id(source_config(c))] = "to run"
