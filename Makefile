@@ -1,12 +1,12 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
-#   make run    install into .venv, unzip CIFAR-10 if needed, run the main experiment (quick preset)
+#   make run    install into .venv, provide the datasets (offline zips or download), run the main experiment (quick preset)
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
 #   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/) and figures (figures/)
 #   make blackbox  the black-box attacks of study_blackbox.yaml on the study's trained networks, then the tables
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-CIFAR_ZIP ?= ../shared/data/cifar10-jpeg.zip
+ZIPS ?= ../shared/data
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
@@ -19,10 +19,9 @@ $(VENV)/.installed: requirements.txt setup.py settings.ini
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-data: data/cifar10/test
-data/cifar10/test:
-	@test -f "$(CIFAR_ZIP)" || { echo "CIFAR-10 not found: put it in data/cifar10/ (torchvision layout or train/<class>/, test/<class>/) or set CIFAR_ZIP=/path/to/cifar10-jpeg.zip"; exit 1; }
-	$(PY) -m zipfile -e "$(CIFAR_ZIP)" data/
+# CIFAR-10, MNIST and Fashion-MNIST into data/: as they are, else from the offline zips in $(ZIPS), else downloaded
+data: install
+	$(VENV)/bin/signsym-data --zips "$(ZIPS)"
 
 run: install data
 	$(VENV)/bin/signsym-run $(RUN_ARGS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torchvision
-from .rules import register_padded_conv
+from .rules import register_padded_conv, check_choice
 
 # %% ../nbs/02_models.ipynb #46982847
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -30,8 +30,7 @@ _TV = {"alexnet": ("AlexNet_Weights", "classifier.6"), "vgg16": ("VGG16_Weights"
        "resnet18": ("ResNet18_Weights", "fc")}
 
 def check_backbone(name) -> str:
-    if name not in BACKBONES: raise ValueError(f"unknown backbone {name!r}; valid backbones: {', '.join(BACKBONES)}")
-    return name
+    return check_choice(name, BACKBONES, "backbone")
 
 def _load_state_dict(path, what):
     try: return torch.load(path, map_location="cpu", weights_only=True)
@@ -102,6 +101,6 @@ class SignsymNet(nn.Module):
 def build_model(backbone:str, num_outputs:int, task:str="classification", pretrained:bool=True, weights=None,
                 image_size:int=224) -> SignsymNet:
     "A pretrained `backbone` with a fresh task layer of `num_outputs` outputs."
-    if task not in TASKS: raise ValueError(f"unknown task {task!r}; valid tasks: {', '.join(TASKS)}")
+    check_choice(task, TASKS, "task")
     feats, n_features = load_backbone(backbone, pretrained, weights, image_size)
     return SignsymNet(feats, nn.Linear(n_features, num_outputs))
