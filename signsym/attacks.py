@@ -21,8 +21,9 @@ import torch.nn.functional as F
 import foolbox as fb
 from tqdm.auto import tqdm
 from .rules import grad_mode, check_grad_mode, check_choice, check_choices, GRAD_MODES
+from .metrics import accuracy_stats, mean_stats
 
-# %% ../nbs/05_attacks.ipynb #fa149f0e
+# %% ../nbs/05_attacks.ipynb #d4a52a3f
 ATTACK_KINDS = ("white-box", "transfer", "black-box", "noise")
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Outcome:
 
 ATTACKS = {}                        # task -> {name: AttackSpec}, in the order the attacks were registered
 
-# %% ../nbs/05_attacks.ipynb #aed5b729
+# %% ../nbs/05_attacks.ipynb #b46726d0
 def register_attack(spec:AttackSpec) -> AttackSpec:
     "Add `spec` to `ATTACKS` (a name registered again for its task is replaced)."
     check_choice(spec.kind, ATTACK_KINDS, "attack kind")
@@ -115,7 +116,7 @@ def foolbox_attack(name:str):
 def predict(model, x, batch_size=100, device="cpu"):
     return torch.cat([model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
-# %% ../nbs/05_attacks.ipynb #80a2dcf8
+# %% ../nbs/05_attacks.ipynb #3b7da83f
 def foolbox_success(model, x, y, attack, epsilons, grad="exact", batch_size=100, device="cpu", seed=0,
                     keep_adv=False, progress=False, batch_offset=0):
     "(fooled [n_eps, n] bool, adversarials per ε or None): Foolbox `attack` on `model` under `grad` mode."
@@ -177,7 +178,7 @@ def random_sign_success(model, x, y, epsilons, batch_size=100, device="cpu", see
         return torch.stack([predict(model, (x + e * noise).clamp(0, 1), batch_size, device) != y
                             for e in check_epsilons(epsilons)])
 
-# %% ../nbs/05_attacks.ipynb #d49bc55f
+# %% ../nbs/05_attacks.ipynb #14ef6ebb
 def _nearest_wrong(xb, yb, pred, todo):
     "For each image in `todo`: the nearest image (L2) of the batch that the model puts in another class than its label."
     start = [((xb - xb[k]).flatten(1).norm(dim=1) + 1e9 * (pred == yb[k])).argmin() for k in todo]
@@ -206,7 +207,7 @@ def black_box_success(model, x, y, attack, norm:float, epsilons, batch_size=100,
     d = torch.cat(dists)
     return torch.stack([d <= e for e in epsilons]), d
 
-# %% ../nbs/05_attacks.ipynb #c5fbc1e5
+# %% ../nbs/05_attacks.ipynb #e972828b
 @dataclass
 class AttackContext:
     "What the attacks of one run share: the model, the attacked images, the settings and the task's extras."
@@ -239,7 +240,7 @@ class AttackContext:
     @property
     def kw(self) -> dict: return dict(batch_size=self.batch_size, device=self.device, seed=self.seed)
 
-# %% ../nbs/05_attacks.ipynb #4863e1c6
+# %% ../nbs/05_attacks.ipynb #c3d10f0e
 def _white(name):
     def run(ctx, grad, eps):
         return Outcome(foolbox_success(ctx.model, ctx.x, ctx.y, foolbox_attack(name), eps, grad, **ctx.kw,
@@ -275,7 +276,68 @@ for _spec in (
                settings=("blackbox_size", "boundary_steps"), help="Boundary Attack, L2, decisions only"),
 ): register_attack(_spec)
 
-# %% ../nbs/05_attacks.ipynb #fc364f6b
+# %% ../nbs/05_attacks.ipynb #b8bbf167
+def _per_batch(ctx, eps, craft):
+    "fooled [n_eps, n]: `craft(xb, yb, e, seed)` -> adversarial batch, for every ε > 0 and batch; ε = 0: clean."
+    out = []
+    with attacked(ctx.model):
+        for i in tqdm(range(0, len(ctx.x), ctx.batch_size), disable=not ctx.progress, leave=False):
+            xb, yb = ctx.x[i:i + ctx.batch_size].to(ctx.device), ctx.y[i:i + ctx.batch_size].to(ctx.device)
+            clean = predict(ctx.model, xb, ctx.batch_size, ctx.device) != yb.cpu()
+            rows = [clean if e == 0 else predict(ctx.model, craft(xb, yb, e, ctx.seed * 100_003 + i).detach(),
+                                                 ctx.batch_size, ctx.device) != yb.cpu() for e in eps]
+            out.append(torch.stack(rows) | clean)                 # an image already wrong is fooled at every ε
+    return torch.cat(out, 1)
+
+def _apgd(targeted):
+    def run(ctx, grad, eps):
+        from pyautoattack.autopgd_base import APGDAttack, APGDAttack_targeted
+        def craft(xb, yb, e, seed):
+            kw = dict(n_iter=ctx.setting("apgd_steps"), norm="Linf", eps=e, seed=seed, device=ctx.device)
+            atk = (APGDAttack_targeted(ctx.model, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
+                   else APGDAttack(ctx.model, loss="ce", **kw))
+            with grad_mode(grad): return atk.perturb(xb, yb)
+        return Outcome(_per_batch(ctx, eps, craft))
+    return run
+
+# %% ../nbs/05_attacks.ipynb #185dc137
+def _square(ctx, grad, eps):
+    from pyautoattack.square import SquareAttack
+    queries = {}
+    def craft(xb, yb, e, seed):
+        atk = SquareAttack(ctx.model, norm="Linf", eps=e, n_queries=ctx.setting("square_queries"), seed=seed,
+                           device=ctx.device)
+        atk.init_hyperparam(xb)
+        torch.random.manual_seed(seed)
+        adv, q = xb.clone(), torch.zeros(len(xb))
+        with torch.no_grad():
+            right = atk.predict(xb).argmax(1) == yb
+            if right.any():
+                q_right, adv[right] = atk.attack_single_run(xb[right], yb[right])
+                q[right.cpu()] = q_right.float().cpu()
+        queries.setdefault(e, []).append(q)
+        return adv
+    fooled, rows = _per_batch(ctx, eps, craft), []
+    for k, e in enumerate(eps):
+        if e == 0: continue
+        q, f = torch.cat(queries[e]), fooled[k]
+        hit = q[f & (q > 0)]                                    # fooled by the search (not wrong from the start)
+        rows += [dict(metric="median_queries", attack="square", grad="none", eps=e, n=len(hit), ci_low=math.nan,
+                      ci_high=math.nan, value=hit.median().item() if len(hit) else math.nan),
+                 dict(metric="never_fooled", attack="square", grad="none", eps=e,
+                      **accuracy_stats(int((~f).sum()), len(f)))]
+    return Outcome(fooled, rows=rows)
+
+for _spec in (
+    AttackSpec("apgd-ce", "classification", "white-box", _apgd(False), settings=("apgd_steps",),
+               help="APGD on cross-entropy (AutoAttack)"),
+    AttackSpec("apgd-t", "classification", "white-box", _apgd(True), settings=("apgd_steps", "apgd_targets"),
+               help="APGD on the targeted DLR margin (AutoAttack)"),
+    AttackSpec("square", "classification", "black-box", _square, settings=("square_queries",), check_name="square",
+               help="Square, L∞, scores only (AutoAttack)"),
+): register_attack(_spec)
+
+# %% ../nbs/05_attacks.ipynb #e546c8c5
 @dataclass(frozen=True)
 class TaskSpec:
     "What a task makes of attacks: its robustness metric, how an Outcome becomes rows, whose gradient to compare."
@@ -291,8 +353,6 @@ TASK_SPECS = {}
 def register_task(spec:TaskSpec) -> TaskSpec:
     TASK_SPECS[spec.name] = spec
     return spec
-
-from .metrics import accuracy_stats, mean_stats
 
 def _acc_rows(fooled, epsilons, attack, grad):
     return [dict(metric="robust_accuracy", attack=attack, grad=grad, eps=e,
@@ -329,7 +389,7 @@ def _ge_whitebox(black, white, h, p):
     bad = [e for e in common if h.value[e] + tol(e) < p.value[e]]
     return not bad, "; ".join(f"ε {e}: {black} {h.value[e]:.3f} vs {white} {p.value[e]:.3f}" for e in (bad or common[-1:]))
 
-# %% ../nbs/05_attacks.ipynb #214173f4
+# %% ../nbs/05_attacks.ipynb #509c8ad9
 def masking_checks(df:pd.DataFrame, task:str="classification") -> pd.DataFrame:
     "One row per check (and grad mode): passed, and the numbers behind it, from a run's robustness rows."
     ts, specs = TASK_SPECS[task], ATTACKS.get(task, {})

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Callable
 import pandas as pd
 from .rules import RULES, check_choice, check_rule, resolve_scale, unknown
-from .data import data_root, project_root, atomic_write, DATASETS
+from .data import data_root, project_root, atomic_write
 from .models import BACKBONES, TASKS
 from .attacks import ATTACKS, EPSILONS, attack_names, check_attacks, check_epsilons, masking_checks
 from .attacks import check_rows as _check_rows
 from .hashing import HASH_DATASETS, HASH_EPSILONS, HYP2_ZETA
 
-# %% ../nbs/07_results.ipynb #9f66bda0
+# %% ../nbs/07_results.ipynb #b7f9ccac
 PRESET_NAMES = ("quick", "paper")
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _map_k(k, v, cfg):
 
 def _path(k, v, cfg): return None if v is None else str(Path(v).expanduser())
 
-# %% ../nbs/07_results.ipynb #b4d53166
+# %% ../nbs/07_results.ipynb #e48f4936
 @dataclass(frozen=True)
 class System:
     "A learning system: what it trains, what its presets change, how its runs are labelled, and its pipeline."
@@ -236,18 +236,24 @@ for _s in (
             legacy=True),
     Setting("map_k", {"quick": 500, "paper": None}, _map_k, "k of mAP@k (all: 5,000; 1,000 for ImageNet-100)",
             task=_HASH, legacy=True),
+    Setting("apgd_steps", 100, integer(1), "APGD iterations (AutoAttack's standard: 100)", task="classification"),
+    Setting("apgd_targets", {"quick": 3, "paper": 9}, integer(1), "APGD-T's target classes (standard: 9)",
+            task="classification"),
+    Setting("square_queries", {"quick": 1000, "paper": 5000}, integer(1), "Square's queries per image",
+            task="classification"),
     Setting("device", "auto", lambda k, v, cfg: str(v), "auto, cpu, cuda or cuda:N", execution=True),
     Setting("data_root", None, _path, "the data folder (default: $SIGNSYM_DATA or <project>/data)", execution=True),
 ): register_setting(_s)
 
 register_system(System("finetune", BACKBONES,
-                       {"classification": DATASETS, "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
+                       {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
                        variant=lambda cfg: "BP-head" if cfg.get("freeze_backbone") else cfg["rule"], variants=("BP-head",),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 
-# %% ../nbs/07_results.ipynb #cdfa22e8
+# %% ../nbs/07_results.ipynb #971e6609
 def setting_keys(execution:bool=None) -> tuple:
     "Every setting's key (only the execution ones with True, only the others with False)."
+    systems()
     return tuple(k for k, s in SETTINGS.items() if execution is None or s.execution == execution)
 
 def _pick_system(over:dict) -> System:
@@ -267,6 +273,7 @@ def _relevant(s:Setting, cfg, system) -> bool:
 
 def resolve_config(preset:str="quick", **overrides) -> dict:
     "The full, validated config: the settings' defaults for `preset`, the system's preset, then `overrides`."
+    systems()                                        # the later chapters' settings and systems, and plugins
     bad = set(overrides) - set(SETTINGS)
     if bad: raise ValueError(f"unknown setting(s) {', '.join(sorted(bad))}; valid: {', '.join(SETTINGS)}")
     preset = check_choice(preset, PRESET_NAMES, "preset")
@@ -288,9 +295,10 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
     if cfg["rule"] not in RULES or not RULES[cfg["rule"]].scaled: cfg["scale"] = SETTINGS["scale"].default
     return cfg
 
-# %% ../nbs/07_results.ipynb #c983ec9b
+# %% ../nbs/07_results.ipynb #c1f4a75b
 def hashed_settings(cfg:dict, train:bool=False) -> dict:
     "The settings a run id hashes (`train`: those `training_id` hashes): the legacy keys, and the rest off neutral."
+    systems()
     out = {}
     for k, s in SETTINGS.items():
         if s.execution or k == "preset" or (train and not s.train): continue
@@ -325,7 +333,7 @@ def write_parquet(path, df): atomic_write(path, lambda p: df.to_parquet(p, index
 
 def is_done(rdir) -> bool: return (Path(rdir) / "status.json").exists()
 
-# %% ../nbs/07_results.ipynb #ca89fde7
+# %% ../nbs/07_results.ipynb #03b35fb6
 class RunBusy(RuntimeError): "Another live process holds the run's lock."
 
 LOCK_STALE_S, LOCK_REFRESH_S = 600, 60
@@ -359,7 +367,7 @@ def _take(path, me):
         return None
     return _holder(path)
 
-# %% ../nbs/07_results.ipynb #d6b426e8
+# %% ../nbs/07_results.ipynb #aecb3017
 @contextlib.contextmanager
 def run_lock(rdir):
     "Hold <rdir>/lock while a run works on its folder; `RunBusy` if a live process holds it."
@@ -514,7 +522,7 @@ def execute_run(cfg:dict, redo:bool=False, notebook=None, progress:bool=True, st
                         cwd=str(nb.parent.parent), progress_bar=progress and not stream, kernel_name="python3", **out)
     return rdir
 
-# %% ../nbs/07_results.ipynb #967bb8e3
+# %% ../nbs/07_results.ipynb #444570f7
 def _literal(s:str):
     try: return ast.literal_eval(s)
     except (ValueError, SyntaxError): return s

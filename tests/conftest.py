@@ -16,8 +16,9 @@ def pytest_configure(config):
 
 @pytest.fixture
 def data_dir(tmp_path):
-    "A data root in tmp_path whose cifar10/ is the project's (make data unzips it there)."
-    if not (CIFAR / "test").is_dir():
-        pytest.fail(f"CIFAR-10 is missing from {CIFAR}: run `make data` (the README's test command does)")
-    (tmp_path / "cifar10").symlink_to(CIFAR)
+    "A data root in tmp_path whose cifar10/, MNIST/ and FashionMNIST/ are the project's (make data puts them there)."
+    for name in ("cifar10", "MNIST", "FashionMNIST"):
+        if not (ROOT / "data" / name).is_dir():
+            pytest.fail(f"{name} is missing from {ROOT / 'data'}: run `make data` (the README's test command does)")
+        (tmp_path / name).symlink_to(ROOT / "data" / name)
     return tmp_path
