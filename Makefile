@@ -3,6 +3,7 @@
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
 #   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/) and figures (figures/)
 #   make blackbox  the black-box attacks of study_blackbox.yaml on the study's trained networks, then the tables
+#   make study-mlp / study-kh  the PEPITA/DFA study (study_mlp.yaml) and the Krotov-Hopfield study (study_kh.yaml)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ ZIPS ?= ../shared/data
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab study blackbox summary
+.PHONY: install data run test export readme lab study blackbox study-mlp study-kh summary
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -37,6 +38,12 @@ study: install data
 
 blackbox: install data
 	$(VENV)/bin/signsym-sweep study_blackbox.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
+
+study-mlp: install data
+	$(VENV)/bin/signsym-sweep study_mlp.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
+
+study-kh: install data
+	$(VENV)/bin/signsym-sweep study_kh.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
 
 summary: install
 	mkdir -p data/summary

@@ -17,7 +17,7 @@ rows = []
 for ds in a.datasets.split(","):
     for rule in a.rules.split(","):
         for lr in map(float, a.lrs.split(",")):
-            cfg = resolve_config(rule=rule, dataset=ds, lr=lr, attacks="random")
+            cfg = resolve_config(backbone="mlp", rule=rule, dataset=ds, lr=lr, attacks="random")
             data = FROM_SCRATCH.load_data(cfg)
             model, loss = FROM_SCRATCH.build(cfg, data)
             t0 = time.perf_counter()

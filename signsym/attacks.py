@@ -6,8 +6,8 @@
 __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', 'TASK_SPECS', 'AttackSpec', 'Outcome',
            'register_attack', 'attack_names', 'check_attacks', 'get_attack', 'check_epsilons', 'attacked',
            'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement', 'transfer_success',
-           'random_sign_success', 'black_box_success', 'AttackContext', 'TaskSpec', 'register_task', 'masking_checks',
-           'check_rows', 'measure_robustness']
+           'random_sign_success', 'black_box_success', 'has_rule_gradient', 'AttackContext', 'tpgd', 'loss_trajectory',
+           'trajectory_rows', 'TaskSpec', 'register_task', 'masking_checks', 'check_rows', 'measure_robustness']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, math, time
@@ -20,10 +20,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 import foolbox as fb
 from tqdm.auto import tqdm
-from .rules import grad_mode, check_grad_mode, check_choice, check_choices, GRAD_MODES
+from .rules import RULES, grad_mode, check_grad_mode, check_choice, check_choices, is_feedback_layer, GRAD_MODES
 from .metrics import accuracy_stats, mean_stats
 
-# %% ../nbs/05_attacks.ipynb #d4a52a3f
+# %% ../nbs/05_attacks.ipynb #44af8f21
 ATTACK_KINDS = ("white-box", "transfer", "black-box", "noise")
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class AttackSpec:
     reference: bool = False         # the white-box attack that exact gradients must take to ~0 and that
                                     # gradient-free attacks of its norm are compared with
     check_name: str = None          # the name its checks carry (default: its own)
+    versus: str = "reference"       # a gradient-free L∞ attack is checked against the reference white-box attack
+                                    # ("reference") or against the best white-box attack at each ε ("best")
     help: str = ""
 
     @property
@@ -58,7 +60,7 @@ class Outcome:
 
 ATTACKS = {}                        # task -> {name: AttackSpec}, in the order the attacks were registered
 
-# %% ../nbs/05_attacks.ipynb #b46726d0
+# %% ../nbs/05_attacks.ipynb #7f514c90
 def register_attack(spec:AttackSpec) -> AttackSpec:
     "Add `spec` to `ATTACKS` (a name registered again for its task is replaced)."
     check_choice(spec.kind, ATTACK_KINDS, "attack kind")
@@ -116,7 +118,7 @@ def foolbox_attack(name:str):
 def predict(model, x, batch_size=100, device="cpu"):
     return torch.cat([model(x[i:i + batch_size].to(device)).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
-# %% ../nbs/05_attacks.ipynb #3b7da83f
+# %% ../nbs/05_attacks.ipynb #23b116c8
 def foolbox_success(model, x, y, attack, epsilons, grad="exact", batch_size=100, device="cpu", seed=0,
                     keep_adv=False, progress=False, batch_offset=0):
     "(fooled [n_eps, n] bool, adversarials per ε or None): Foolbox `attack` on `model` under `grad` mode."
@@ -178,7 +180,7 @@ def random_sign_success(model, x, y, epsilons, batch_size=100, device="cpu", see
         return torch.stack([predict(model, (x + e * noise).clamp(0, 1), batch_size, device) != y
                             for e in check_epsilons(epsilons)])
 
-# %% ../nbs/05_attacks.ipynb #14ef6ebb
+# %% ../nbs/05_attacks.ipynb #5e260785
 def _nearest_wrong(xb, yb, pred, todo):
     "For each image in `todo`: the nearest image (L2) of the batch that the model puts in another class than its label."
     start = [((xb - xb[k]).flatten(1).norm(dim=1) + 1e9 * (pred == yb[k])).argmin() for k in todo]
@@ -207,7 +209,12 @@ def black_box_success(model, x, y, attack, norm:float, epsilons, batch_size=100,
     d = torch.cat(dists)
     return torch.stack([d <= e for e in epsilons]), d
 
-# %% ../nbs/05_attacks.ipynb #e972828b
+# %% ../nbs/05_attacks.ipynb #ec44bbcb
+def has_rule_gradient(model) -> bool:
+    "Does `model` have a backward of its own: a converted layer whose V is not W, or feedback nodes (`feedback_rule`)?"
+    return getattr(model, "feedback_rule", None) is not None or any(
+        is_feedback_layer(m) and not RULES[m.rule].exact for m in model.modules())
+
 @dataclass
 class AttackContext:
     "What the attacks of one run share: the model, the attacked images, the settings and the task's extras."
@@ -232,7 +239,8 @@ class AttackContext:
         return self.settings[key]
 
     def outcome(self, attack:str, grad:str, epsilons) -> Outcome:
-        "Run `attack` under `grad` (once: later calls get the same Outcome)."
+        "Run `attack` under `grad` (once: later calls get the same Outcome; a model without a rule gradient: exact's)."
+        if grad == "rule" and not has_rule_gradient(self.model): return self.outcome(attack, "exact", epsilons)
         key = (attack, grad, tuple(epsilons))
         if key not in self.memo: self.memo[key] = get_attack(attack, self.task).run(self, grad, epsilons)
         return self.memo[key]
@@ -240,7 +248,7 @@ class AttackContext:
     @property
     def kw(self) -> dict: return dict(batch_size=self.batch_size, device=self.device, seed=self.seed)
 
-# %% ../nbs/05_attacks.ipynb #c3d10f0e
+# %% ../nbs/05_attacks.ipynb #fc965146
 def _white(name):
     def run(ctx, grad, eps):
         return Outcome(foolbox_success(ctx.model, ctx.x, ctx.y, foolbox_attack(name), eps, grad, **ctx.kw,
@@ -276,7 +284,7 @@ for _spec in (
                settings=("blackbox_size", "boundary_steps"), help="Boundary Attack, L2, decisions only"),
 ): register_attack(_spec)
 
-# %% ../nbs/05_attacks.ipynb #b8bbf167
+# %% ../nbs/05_attacks.ipynb #ef217d71
 def _per_batch(ctx, eps, craft):
     "fooled [n_eps, n]: `craft(xb, yb, e, seed)` -> adversarial batch, for every ε > 0 and batch; ε = 0: clean."
     out = []
@@ -300,7 +308,7 @@ def _apgd(targeted):
         return Outcome(_per_batch(ctx, eps, craft))
     return run
 
-# %% ../nbs/05_attacks.ipynb #185dc137
+# %% ../nbs/05_attacks.ipynb #ab529d40
 def _square(ctx, grad, eps):
     from pyautoattack.square import SquareAttack
     queries = {}
@@ -334,10 +342,62 @@ for _spec in (
     AttackSpec("apgd-t", "classification", "white-box", _apgd(True), settings=("apgd_steps", "apgd_targets"),
                help="APGD on the targeted DLR margin (AutoAttack)"),
     AttackSpec("square", "classification", "black-box", _square, settings=("square_queries",), check_name="square",
-               help="Square, L∞, scores only (AutoAttack)"),
+               versus="best", help="Square, L∞, scores only (AutoAttack)"),
 ): register_attack(_spec)
 
-# %% ../nbs/05_attacks.ipynb #e546c8c5
+# %% ../nbs/05_attacks.ipynb #136f2118
+def tpgd(model, x, eps:float, steps:int=10, grad:str="exact", seed:int=0) -> torch.Tensor:
+    "TRADES' PGD on KL(p(x) || p(x')) from x + 0.001 N(0, I), `steps` steps of eps/4, L∞ ball within [0, 1]."
+    with torch.no_grad(): p_clean = F.softmax(model(x), 1)
+    g_ = torch.Generator(device=x.device).manual_seed(seed)
+    xa = (x + 0.001 * torch.randn(x.shape, generator=g_, device=x.device)).clamp(0, 1)
+    for _ in range(steps):
+        xa.requires_grad_()
+        with grad_mode(grad): kl = F.kl_div(F.log_softmax(model(xa), 1), p_clean, reduction="sum")
+        g, = torch.autograd.grad(kl, xa)
+        xa = (x + (xa.detach() + eps / 4 * g.sign() - x).clamp(-eps, eps)).clamp(0, 1)
+    return xa.detach()
+
+def _tpgd(ctx, grad, eps):
+    craft = lambda xb, yb, e, seed: tpgd(ctx.model, xb, e, ctx.setting("tpgd_steps"), grad, seed)
+    return Outcome(_per_batch(ctx, eps, craft))
+
+register_attack(AttackSpec("tpgd", "classification", "white-box", _tpgd, settings=("tpgd_steps",),
+                           help="TRADES' PGD on the KL divergence to the clean output"))
+
+def loss_trajectory(model, x, y, eps:float, steps:int=20, step:float=None, grad:str="exact", loss_fn=None,
+                    batch_size:int=1000) -> torch.Tensor:
+    "The mean true loss at each of `steps`+1 iterates of plain PGD (no random start, step eps/4) under `grad`."
+    loss_fn = loss_fn or (lambda out, yy: F.cross_entropy(out, yy, reduction="none"))
+    step, out = step or eps / 4, []
+    with attacked(model):
+        for i in range(0, len(x), batch_size):
+            xb, yb, traj = x[i:i + batch_size], y[i:i + batch_size], []
+            xa = xb.clone()
+            for t in range(steps + 1):
+                xa.requires_grad_()
+                with grad_mode(grad): l = loss_fn(model(xa), yb)
+                traj.append(l.detach().sum())
+                if t == steps: break
+                g, = torch.autograd.grad(l.sum(), xa)
+                xa = (xb + (xa.detach() + step * g.sign() - xb).clamp(-eps, eps)).clamp(0, 1)
+            out.append(torch.stack(traj))
+    return torch.stack(out).sum(0) / len(x)
+
+def trajectory_rows(model, x, y, eps:float, steps:int=20, losses=None) -> list:
+    "Per loss and gradient mode: the loss gain of `steps` PGD steps, and its relative change over the last 10%."
+    rows = []
+    for name, fn in (losses or dict(ce=None)).items():
+        for grad in GRAD_MODES if has_rule_gradient(model) else ("exact",):
+            tr = loss_trajectory(model, x, y, eps, steps, grad=grad, loss_fn=fn)
+            last = max(1, steps // 10)
+            late = (tr[-1] - tr[-1 - last]).abs() / tr[-1].abs().clamp_min(1e-12)
+            for metric, v in (("loss_gain", tr[-1] - tr[0]), ("loss_change_late", late)):
+                rows.append(dict(metric=metric, attack=name, grad=grad, eps=eps, value=float(v), n=len(x),
+                                 ci_low=math.nan, ci_high=math.nan))
+    return rows
+
+# %% ../nbs/05_attacks.ipynb #165392b4
 @dataclass(frozen=True)
 class TaskSpec:
     "What a task makes of attacks: its robustness metric, how an Outcome becomes rows, whose gradient to compare."
@@ -380,6 +440,17 @@ def _beats_noise(attack, a, rnd):
     return (not bad and bool(better), ("never clearly stronger than noise: " if not bad and not better else "")
             + "; ".join(f"ε {e}: {attack} {a.value[e]:.3f} vs noise {rnd.value[e]:.3f}" for e in shown))
 
+def _best(curve, names, grad):
+    "The lowest of the curves of `names` under `grad` at each ε (their common ε), as one curve."
+    cs = [c for c in (curve(n, grad) for n in names) if len(c)]
+    if not cs: return curve("", grad)
+    common = cs[0].index
+    for c in cs[1:]: common = common.intersection(c.index)
+    vals = pd.concat([c.loc[common, "value"] for c in cs], axis=1)
+    best = cs[0].loc[common].copy()
+    best["value"] = vals.min(axis=1)
+    return best
+
 def _ge_whitebox(black, white, h, p):
     "(passed, detail) of a gradient-free attack's curve `h` against a white-box one's, `p`; None: no common ε."
     common = h.index.intersection(p.index)
@@ -389,7 +460,7 @@ def _ge_whitebox(black, white, h, p):
     bad = [e for e in common if h.value[e] + tol(e) < p.value[e]]
     return not bad, "; ".join(f"ε {e}: {black} {h.value[e]:.3f} vs {white} {p.value[e]:.3f}" for e in (bad or common[-1:]))
 
-# %% ../nbs/05_attacks.ipynb #509c8ad9
+# %% ../nbs/05_attacks.ipynb #f0459e8e
 def masking_checks(df:pd.DataFrame, task:str="classification") -> pd.DataFrame:
     "One row per check (and grad mode): passed, and the numbers behind it, from a run's robustness rows."
     ts, specs = TASK_SPECS[task], ATTACKS.get(task, {})
@@ -421,10 +492,11 @@ def masking_checks(df:pd.DataFrame, task:str="classification") -> pd.DataFrame:
             e = p.index.max()
             add(f"exact_{s.name}_to_zero", "exact", (p.value[e] <= 0.05, f"ε {e}: {p.value[e]:.3f}"))
     for b in (b for b in specs.values() if b.kind == "black-box" and b.norm == "linf"):
-        for ref in (s for s in white if s.reference and s.norm == b.norm):
-            for grad in GRAD_MODES:
-                result = _ge_whitebox(b.name, ref.name, curve(b.name, "none"), curve(ref.name, grad))
-                add(f"{b.check_name or b.name}_ge_whitebox", grad, result)
+        for grad in GRAD_MODES:
+            if b.versus == "best": refs = [("best white-box", _best(curve, [s.name for s in white if s.norm == b.norm], grad))]
+            else: refs = [(s.name, curve(s.name, grad)) for s in white if s.reference and s.norm == b.norm]
+            for name, ref in refs:
+                add(f"{b.check_name or b.name}_ge_whitebox", grad, _ge_whitebox(b.name, name, curve(b.name, "none"), ref))
     return pd.DataFrame(out, columns=["check", "grad", "passed", "detail"])
 
 def check_rows(checks:pd.DataFrame) -> list:

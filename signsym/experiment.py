@@ -6,7 +6,7 @@
 __all__ = ['FINETUNE', 'Data', 'pipeline', 'source_config', 'needs_source', 'FineTune', 'Run', 'run_experiment', 'plot_history',
            'plot_robustness']
 
-# %% ../nbs/08_experiment.ipynb #fb108972
+# %% ../nbs/08_experiment.ipynb #77683445
 import json, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ from .results import (SYSTEMS, add_metrics, check_device, execute_run, is_done, 
                              read_metrics, resolve_config, run_dir, run_id, run_lock, share_training, system_of,
                              trained_donor, write_json, write_parquet)
 
-# %% ../nbs/08_experiment.ipynb #2676857c
+# %% ../nbs/08_experiment.ipynb #b9a4da32
 @dataclass
 class Data:
     "What a run reads: training and evaluation images (retrieval: queries, and a database), classes and outputs."
@@ -53,7 +53,7 @@ def needs_source(cfg:dict) -> bool:
     "Does `cfg` attack with examples from another run (its transfer source)?"
     return "transfer" in cfg["attacks"] and source_config(cfg) is not None
 
-# %% ../nbs/08_experiment.ipynb #17c705c1
+# %% ../nbs/08_experiment.ipynb #9daf2a93
 class FineTune:
     "The pipeline of the fine-tuning study (arXiv 2502.05925)."
     def load_data(self, cfg) -> Data:
@@ -81,7 +81,7 @@ class FineTune:
         return lambda model: finetuner(model, cfg["lr_backbone"], cfg["lr_head"], cfg["weight_decay"],
                                        cfg["freeze_backbone"], loss, cfg["lr_proxies"] or 1e-3)
 
-# %% ../nbs/08_experiment.ipynb #fdffa621
+# %% ../nbs/08_experiment.ipynb #eebb8159
 def _clean(cfg, model, data, device):
     "Accuracy, or mAP@k with the database codes it used."
     if cfg["task"] != "hashing": return accuracy_stats(*accuracy(model, data.eval, device=device)), None
@@ -116,7 +116,7 @@ def load_source(self:FineTune, cfg, data, device):
 
 FINETUNE = FineTune()
 
-# %% ../nbs/08_experiment.ipynb #e8753e1f
+# %% ../nbs/08_experiment.ipynb #913195df
 class Run:
     "One experiment of a resolved config, one method per step (see `run_all`)."
     def __init__(self, cfg:dict, redo:bool=False, echo=print):
@@ -140,7 +140,7 @@ class Run:
             self.lock = run_lock(self.dir)
             self.lock.__enter__()
 
-# %% ../nbs/08_experiment.ipynb #d965216e
+# %% ../nbs/08_experiment.ipynb #2bedb987
 @patch
 def train(self:Run) -> pd.DataFrame:
     "Train (or resume, or start from a donor's final checkpoint); the history."
@@ -157,7 +157,8 @@ def train(self:Run) -> pd.DataFrame:
             self.echo(f"run {self.donor.name} finished with the same training settings: starting from its final checkpoint")
         d = self.data                   # each epoch's accuracy: on the validation set, else (fine-tuning) the test set
         monitor = d.val if d.val is not None else None if cfg["task"] == "hashing" else d.eval
-        fit(self.model, d.train, monitor, epochs=cfg["epochs"],
+        epochs = self.pipe.epochs(cfg) if hasattr(self.pipe, "epochs") else cfg["epochs"]
+        fit(self.model, d.train, monitor, epochs=epochs,
             learner=self.pipe.learner(cfg, self.loss), batch_size=cfg["batch_size"], seed=cfg["seed"], checkpoint=ckpt,
             device=self.device, on_epoch=lambda h: write_parquet(self.dir / "history.parquet", pd.DataFrame(h)),
             echo=self.echo)
@@ -174,7 +175,7 @@ def evaluate(self:Run) -> pd.DataFrame:
     metrics = read_metrics(self.dir)
     return metrics[(metrics.attack == "none") & ~metrics.metric.str.startswith("grad_")]
 
-# %% ../nbs/08_experiment.ipynb #63c03e23
+# %% ../nbs/08_experiment.ipynb #40bf31f7
 @patch
 def transfer_source(self:Run):
     "The trained transfer source (its run is trained first if this store lacks it), or None."
@@ -182,7 +183,7 @@ def transfer_source(self:Run):
     src_cfg = source_config(self.cfg)
     if not is_done(run_dir(src_cfg)):
         self.echo(f"transfer needs the BP run {run_id(src_cfg)}: running it first")
-        execute_run(src_cfg, progress=False)
+        execute_run(src_cfg, progress=False, stream=True)
     self.echo(f"transfer source: run {run_id(src_cfg)}")
     return self.pipe.load_source(self.cfg, self.data, self.device)
 
@@ -201,13 +202,17 @@ def attack(self:Run) -> pd.DataFrame:
         x, y = self.attack_set()
         found = measure_robustness(self.model, x, y, self.cfg["attacks"], self.cfg["epsilons"], task=self.cfg["task"],
                                    source=source, settings=self.cfg, extra=self.extra, device=self.device,
-                                   seed=self.cfg["seed"], echo=self.echo)
+                                   seed=self.cfg["seed"], echo=self.echo, batch_size=getattr(self.pipe, "attack_batch", 100))
         diagnostics = getattr(self.pipe, "diagnostics", None)      # a system's own indicators (e.g. zero gradients)
-        if diagnostics is not None: found += diagnostics(self.cfg, self.model, x, y, self.device)
+        if diagnostics is not None:
+            more = diagnostics(self.cfg, self.model, self.data, x, y, self.device)
+            more, files = more if isinstance(more, tuple) else (more, {})
+            found += more
+            for name, df in files.items(): write_parquet(self.dir / f"{name}.parquet", df)
         add_metrics(self.dir, [metric_row(self.cfg, **d) for d in found])
     return read_metrics(self.dir)
 
-# %% ../nbs/08_experiment.ipynb #c1ef4a57
+# %% ../nbs/08_experiment.ipynb #78145199
 @patch
 def finish(self:Run) -> dict:
     "Write status.json (timings, donor, provenance) and release the lock; the status."
@@ -243,7 +248,7 @@ def run_experiment(cfg:dict, redo:bool=False, echo=print) -> Path:
     "Run `cfg` here, in this process (no notebook); its folder."
     return Run(cfg, redo, echo).run_all()
 
-# %% ../nbs/08_experiment.ipynb #63163441
+# %% ../nbs/08_experiment.ipynb #a510d050
 def plot_history(history:pd.DataFrame, cfg:dict, path=None):
     "Training loss and accuracies against the epoch (one panel each)."
     import seaborn as sns

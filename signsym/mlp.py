@@ -7,7 +7,7 @@ __all__ = ['MLP_RULES', 'MLP_ATTACKS', 'FROM_SCRATCH', 'TensorSet', 'mlp_data', 
            'mse_softmax', 'ScheduledBackprop', 'adversarial_batch', 'Adversarial', 'MSEPGD', 'MSEFGSM',
            'zero_gradient_rows', 'mlp_lr', 'FromScratch']
 
-# %% ../nbs/11_mlp.ipynb #57fdc9e2
+# %% ../nbs/11_mlp.ipynb #c1e8f687
 import copy, math
 import torch
 import torch.nn as nn
@@ -18,12 +18,13 @@ from .rules import RULES, convert, get_grad_mode, grad_mode
 from .data import get_split, balanced_indices
 from .train import Learner, Backprop, load_checkpoint
 from .metrics import accuracy, accuracy_stats, mean_stats
-from .attacks import (AttackSpec, Outcome, attacked, foolbox_success, input_gradients, register_attack)
+from .attacks import (AttackSpec, Outcome, attacked, foolbox_success, input_gradients, register_attack,
+                             trajectory_rows)
 from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
                              register_setting, register_system, run_dir)
 from .experiment import Data, source_config
 
-# %% ../nbs/11_mlp.ipynb #ac933453
+# %% ../nbs/11_mlp.ipynb #d713091f
 class TensorSet(torch.utils.data.Dataset):
     "Float images (N, C, H, W) in [0, 1] and labels, in memory, handed over a batch at a time."
     def __init__(self, x:torch.Tensor, labels:torch.Tensor):
@@ -47,7 +48,7 @@ def mlp_data(dataset:str, train_size=None, val_size:int=10_000, eval_size=None, 
     n = int(full.labels.max()) + 1
     return Data(pick(train_idx), test, n_classes=n, n_out=n, val=pick(val) if len(val) else None)
 
-# %% ../nbs/11_mlp.ipynb #763b28f3
+# %% ../nbs/11_mlp.ipynb #06a80592
 class _Errors:
     "Where a rule-mode forward keeps the output error e = dL/d(logits) for its feedback nodes."
     e = None
@@ -75,7 +76,7 @@ class _Broadcast(torch.autograd.Function):
         B, = ctx.saved_tensors
         return (ctx.errors.e @ B.to(g.dtype)).view_as(g), None, None
 
-# %% ../nbs/11_mlp.ipynb #05062084
+# %% ../nbs/11_mlp.ipynb #2eaf1061
 class MLP(nn.Module):
     "d -> hidden -> classes with ReLU and one dropout mask per batch; logits. DFA/PEPITA feedback in rule mode."
     def __init__(self, d_in:int, n_classes:int=10, hidden:int=1024, dropout:float=0.1):
@@ -108,7 +109,7 @@ class MLP(nn.Module):
         if fb_rule == "DFA": h = _Broadcast.apply(h, self.B_hidden, errors)
         return _Capture.apply(self.fc2(h), errors)
 
-# %% ../nbs/11_mlp.ipynb #cae27ab6
+# %% ../nbs/11_mlp.ipynb #ce397a5a
 MLP_RULES = ("DFA", "PEPITA")
 
 def _xavier(shape): return nn.init.xavier_uniform_(torch.empty(shape))
@@ -128,7 +129,7 @@ def make_mlp(cfg:dict, d_in:int, n_classes:int) -> MLP:
     net.feedback_rule = rule
     return net
 
-# %% ../nbs/11_mlp.ipynb #dc29813c
+# %% ../nbs/11_mlp.ipynb #54a94f68
 def lr_schedule(lr:float, epochs:int, epoch:int, milestones=(0.6, 0.9), gamma:float=0.1) -> float:
     "The learning rate of `epoch` (1-based): `lr`, times `gamma` after each milestone (a fraction of `epochs`)."
     return lr * gamma ** sum(epoch > round(m * epochs) for m in milestones)
@@ -167,7 +168,7 @@ class Pepita(Learner):
     def state_dict(self): return dict(momentum=[v.clone() for v in self.v])
     def load_state_dict(self, state): self.v = [v.clone() for v in state["momentum"]]
 
-# %% ../nbs/11_mlp.ipynb #7bdfe73e
+# %% ../nbs/11_mlp.ipynb #ed13e30b
 def mse_softmax(out, y):
     "The official BP loss: sum over classes and images of (softmax - one-hot)^2, over the batch size."
     return F.mse_loss(out.softmax(1), F.one_hot(y, out.shape[1]).to(out.dtype), reduction="sum") / len(y)
@@ -206,7 +207,7 @@ class Adversarial(Learner):
     def state_dict(self): return self.inner.state_dict()
     def load_state_dict(self, state): self.inner.load_state_dict(state)
 
-# %% ../nbs/11_mlp.ipynb #01cd3f55
+# %% ../nbs/11_mlp.ipynb #24306c68
 import eagerpy as ep
 
 class _MSELoss:
@@ -246,12 +247,12 @@ def zero_gradient_rows(model, x, y, device="cpu") -> list:
                              **accuracy_stats(zero, len(g))))
     return rows
 
-# %% ../nbs/11_mlp.ipynb #6f670974
+# %% ../nbs/11_mlp.ipynb #1c4603e5
 _LR = {  # (rule group, dataset) -> learning rate: the official Table 1 configs, and ours tuned on validation
     ("PEPITA", "mnist"): 0.2552, ("PEPITA", "fashion_mnist"): 0.0164, ("PEPITA", "cifar10"): 0.0123,
     ("BP-mse", "mnist"): 0.1225, ("BP-mse", "fashion_mnist"): 0.0511, ("BP-mse", "cifar10"): 0.0083,
 }
-_LR_CE = dict(mnist=0.03, fashion_mnist=0.01, cifar10=0.003)       # SGD with momentum on cross-entropy (tuned)
+_LR_CE = dict(mnist=0.1, fashion_mnist=0.03, cifar10=0.01)        # SGD with momentum on cross-entropy (tuned)
 
 def mlp_lr(cfg:dict) -> float:
     "The learning rate of `cfg`'s rule and dataset."
@@ -259,7 +260,7 @@ def mlp_lr(cfg:dict) -> float:
     if cfg["rule"] == "BP" and cfg.get("loss") == "mse": return _LR[("BP-mse", cfg["dataset"])]
     return _LR_CE[cfg["dataset"]]
 
-MLP_ATTACKS = ("fgsm-mse", "pgd-mse", "fgsm", "apgd-ce", "apgd-t", "square", "transfer", "random")
+MLP_ATTACKS = ("fgsm-mse", "pgd-mse", "fgsm", "apgd-ce", "apgd-t", "tpgd", "square", "transfer", "random")
 _MLP = ("mlp",)
 def _unless(key, off):
     "A check that is None when `cfg[key]` is `off` (a setting its rule or mode does not read)."
@@ -276,8 +277,8 @@ for _s in (
             train=True),
     Setting("pepita_f", 0.05, lambda k, v, cfg: positive(k, v, cfg) if cfg["rule"] == "PEPITA" else None,
             "PEPITA's F ~ U(±pepita_f·sqrt(6/d))", systems=_MLP, train=True),
-    Setting("val_size", 10_000, integer(0), "held-out validation images (from the training split)", systems=_MLP,
-            train=True),
+    Setting("val_size", 10_000, integer(0), "held-out validation images (from the training split)",
+            systems=("mlp", "kh"), train=True),                   # the Krotov-Hopfield chapter reads these data too
     Setting("adv_train", "none", one_of("none", "fgsm", "pgd"), "adversarial training: none, fgsm or pgd",
             systems=_MLP, train=True),
     Setting("adv_eps", 0.1, _unless("adv_train", "none")(in_range(0, 1)), "adversarial training's ε in [0, 1]",
@@ -286,7 +287,7 @@ for _s in (
             "PGD adversarial training's steps", systems=_MLP, train=True),
 ): register_setting(_s)
 
-# %% ../nbs/11_mlp.ipynb #c0abfed1
+# %% ../nbs/11_mlp.ipynb #364f26fd
 def _mlp_label(cfg) -> str:
     at = {"fgsm": "+FGSM-AT", "pgd": "+PGD-AT"}.get(cfg.get("adv_train"), "")
     return cfg["rule"] + ("-MSE" if cfg.get("loss") == "mse" else "") + at
@@ -300,6 +301,7 @@ _MLP_PRESETS = dict(
 
 class FromScratch:
     "The pipeline of the MLPs trained from scratch (PEPITA, DFA and the rules of signsym.rules)."
+    attack_batch = 1000                   # an MLP's batch costs little: fewer, larger batches run faster
     def load_data(self, cfg) -> Data:
         return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"],
                         cfg["data_root"])
@@ -308,7 +310,7 @@ class FromScratch:
         if cfg["rule"] == "BP" and cfg["loss"] == "ce" and cfg["adv_train"] == "none": return None
         return dict(rule="BP", loss="ce", adv_train="none", lr=None)
 
-# %% ../nbs/11_mlp.ipynb #6d4238b8
+# %% ../nbs/11_mlp.ipynb #a1541633
 @patch
 def learner(self:FromScratch, cfg, loss):
     def make(model):
@@ -335,7 +337,10 @@ def load_source(self:FromScratch, cfg, data, device):
     return src.to(device).eval()
 
 @patch
-def diagnostics(self:FromScratch, cfg, model, x, y, device): return zero_gradient_rows(model, x, y, device)
+def diagnostics(self:FromScratch, cfg, model, data, x, y, device):
+    "Zero input gradients (float32, float64) and the true loss along 40 PGD steps at ε = 0.1, per loss and mode."
+    per_mse = lambda out, yy: ((out.softmax(1) - F.one_hot(yy, out.shape[1]).to(out.dtype)) ** 2).sum(1)
+    return zero_gradient_rows(model, x, y, device) + trajectory_rows(model, x, y, 0.1, 40, dict(mse=per_mse, ce=None))
 
 FROM_SCRATCH = FromScratch()
 register_system(System("mlp", ("mlp",), {"classification": ("fashion_mnist", "mnist", "cifar10")},

@@ -25,7 +25,7 @@ from .attacks import ATTACKS, EPSILONS, attack_names, check_attacks, check_epsil
 from .attacks import check_rows as _check_rows
 from .hashing import HASH_DATASETS, HASH_EPSILONS, HYP2_ZETA
 
-# %% ../nbs/07_results.ipynb #b7f9ccac
+# %% ../nbs/07_results.ipynb #c44e4f08
 PRESET_NAMES = ("quick", "paper")
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _map_k(k, v, cfg):
 
 def _path(k, v, cfg): return None if v is None else str(Path(v).expanduser())
 
-# %% ../nbs/07_results.ipynb #e48f4936
+# %% ../nbs/07_results.ipynb #9eac5ddc
 @dataclass(frozen=True)
 class System:
     "A learning system: what it trains, what its presets change, how its runs are labelled, and its pipeline."
@@ -241,6 +241,7 @@ for _s in (
             task="classification"),
     Setting("square_queries", {"quick": 1000, "paper": 5000}, integer(1), "Square's queries per image",
             task="classification"),
+    Setting("tpgd_steps", 10, integer(1), "TPGD's steps (TRADES' evaluation: 10)", task="classification"),
     Setting("device", "auto", lambda k, v, cfg: str(v), "auto, cpu, cuda or cuda:N", execution=True),
     Setting("data_root", None, _path, "the data folder (default: $SIGNSYM_DATA or <project>/data)", execution=True),
 ): register_setting(_s)
@@ -250,7 +251,7 @@ register_system(System("finetune", BACKBONES,
                        variant=lambda cfg: "BP-head" if cfg.get("freeze_backbone") else cfg["rule"], variants=("BP-head",),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 
-# %% ../nbs/07_results.ipynb #971e6609
+# %% ../nbs/07_results.ipynb #4b28c1b4
 def setting_keys(execution:bool=None) -> tuple:
     "Every setting's key (only the execution ones with True, only the others with False)."
     systems()
@@ -295,7 +296,7 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
     if cfg["rule"] not in RULES or not RULES[cfg["rule"]].scaled: cfg["scale"] = SETTINGS["scale"].default
     return cfg
 
-# %% ../nbs/07_results.ipynb #c1f4a75b
+# %% ../nbs/07_results.ipynb #56b29c59
 def hashed_settings(cfg:dict, train:bool=False) -> dict:
     "The settings a run id hashes (`train`: those `training_id` hashes): the legacy keys, and the rest off neutral."
     systems()
@@ -333,7 +334,7 @@ def write_parquet(path, df): atomic_write(path, lambda p: df.to_parquet(p, index
 
 def is_done(rdir) -> bool: return (Path(rdir) / "status.json").exists()
 
-# %% ../nbs/07_results.ipynb #03b35fb6
+# %% ../nbs/07_results.ipynb #c880c903
 class RunBusy(RuntimeError): "Another live process holds the run's lock."
 
 LOCK_STALE_S, LOCK_REFRESH_S = 600, 60
@@ -367,7 +368,7 @@ def _take(path, me):
         return None
     return _holder(path)
 
-# %% ../nbs/07_results.ipynb #aecb3017
+# %% ../nbs/07_results.ipynb #c5af2a4c
 @contextlib.contextmanager
 def run_lock(rdir):
     "Hold <rdir>/lock while a run works on its folder; `RunBusy` if a live process holds it."
@@ -522,7 +523,7 @@ def execute_run(cfg:dict, redo:bool=False, notebook=None, progress:bool=True, st
                         cwd=str(nb.parent.parent), progress_bar=progress and not stream, kernel_name="python3", **out)
     return rdir
 
-# %% ../nbs/07_results.ipynb #444570f7
+# %% ../nbs/07_results.ipynb #156adee9
 def _literal(s:str):
     try: return ast.literal_eval(s)
     except (ValueError, SyntaxError): return s

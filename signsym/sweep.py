@@ -58,7 +58,7 @@ def _worker_gpu():
     except Exception: return None
 
 def _info(cfg, status, seconds=0.0, error=""):
-    return dict(run_id=run_id(cfg), task=cfg["task"], rule=cfg["rule"], variant=system_of(cfg).label(cfg),
+    return dict(run_id=run_id(cfg), task=cfg["task"], dataset=cfg["dataset"], rule=cfg["rule"], variant=system_of(cfg).label(cfg),
                 seed=cfg["seed"], folder=str(run_dir(cfg)), status=status, seconds=seconds, error=error)
 
 def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
@@ -78,7 +78,7 @@ def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
         return _info(cfg, "failed", time.perf_counter() - t0, f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
 
 # %% ../nbs/09_sweep.ipynb #ec325879
-def _name(r) -> str: return f"{r['run_id']}  {r['task']:<14} {r['variant']:<7} seed {r['seed']}"
+def _name(r) -> str: return f"{r['run_id']}  {r['task']:<14} {r['dataset']:<13} {r['variant']:<7} seed {r['seed']}"
 def _line(r): return f"{_name(r)}  {r['status']:<8} {r['seconds']:7.0f} s  {r['error']}"
 
 def recorded_runs(recorded) -> set:

@@ -46,13 +46,16 @@ def recalibrate_bn(model, dataset, n:int=2000, batch_size:int=64, seed:int=0, de
     model.eval()
     return len(idx)
 
-# %% ../nbs/03_train.ipynb #6a7e6f5a
+# %% ../nbs/03_train.ipynb #ac89daab
 class Learner:
     "What `fit` calls to train: one batch's update, the modes of an epoch, and the state a checkpoint keeps."
     reports_accuracy = True             # the outputs are class scores: fit reports training accuracy
+    takes_indices = False               # step(model, x, y, idx) gets the batch's indices too (a learner that caches)
 
+    def bind(self, train_ds): pass      # called once, before the first epoch, with the training set
     def train_mode(self, model): model.train()
     def start_epoch(self, model, epoch:int): pass
+    def should_stop(self, history:list) -> bool: return False    # stop before the next epoch (e.g. a target reached)
     def step(self, model, x, y) -> tuple: raise NotImplementedError
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, state:dict): pass
@@ -64,7 +67,7 @@ class Learner:
         if not torch.isfinite(loss).all(): raise FloatingPointError(f"non-finite loss ({loss.item()})")
         return loss
 
-# %% ../nbs/03_train.ipynb #b98669d9
+# %% ../nbs/03_train.ipynb #c1e1f441
 class Backprop(Learner):
     "loss.backward() through the model's backward (BP's or a feedback rule's), then `optimizer.step()`."
     def __init__(self, model, optimizer, loss_fn=None, criterion=None, freeze_backbone:bool=False):
@@ -130,14 +133,14 @@ def _batch(ds, idx):
     if hasattr(ds, "batch"): return ds.batch(idx)
     return tuple(map(torch.stack, zip(*(ds[int(i)] for i in idx))))
 
-# %% ../nbs/03_train.ipynb #edf3d665
+# %% ../nbs/03_train.ipynb #d9621653
 def _epoch(model, learner, train_ds, batches, device, fmt, epoch, epochs, progress, kept=""):
     "One epoch of `learner` on `batches`: (mean loss, accuracy or None)."
     tot_loss, correct, seen = 0.0, 0, 0
     for step, idx in enumerate(tqdm(batches, desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=False)):
         x, y = _batch(train_ds, idx)
         x, y = x.to(device, memory_format=fmt) if x.dim() == 4 else x.to(device), y.to(device)
-        try: loss, out = learner.step(model, x, y)
+        try: loss, out = learner.step(model, x, y, idx) if learner.takes_indices else learner.step(model, x, y)
         except FloatingPointError as e:
             raise FloatingPointError(f"{e} at epoch {epoch}, step {step + 1}; the checkpoint of epoch {epoch - 1} "
                                      f"and its history are kept{kept}") from None
@@ -172,7 +175,9 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batc
         _set_rng_state(ck["rng"])
         history, start = ck["history"], ck["epoch"]
         if progress and echo and start < epochs: echo(f"resuming from {checkpoint} after epoch {start}")
+    learner.bind(train_ds)
     for epoch in range(start + 1, epochs + 1):
+        if learner.should_stop(history): break
         t0 = time.perf_counter()
         learner.start_epoch(model, epoch)
         learner.train_mode(model)

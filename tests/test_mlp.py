@@ -9,7 +9,7 @@ from signsym.results import resolve_config, run_dir, read_metrics
 
 pytestmark = pytest.mark.slow
 RUN = [str(Path(sys.executable).parent / "signsym-run")]
-SMALL = dict(train_size=3000, val_size=500, eval_size=500, epochs=2, attack_size=40, apgd_steps=10, apgd_targets=2,
+SMALL = dict(train_size=3000, val_size=500, eval_size=500, epochs=2, attack_size=40, apgd_steps=10, apgd_targets=2, tpgd_steps=3,
              square_queries=40, epsilons="[0.0,0.1]")
 
 def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
