@@ -297,14 +297,22 @@ def _per_batch(ctx, eps, craft):
             out.append(torch.stack(rows) | clean)                 # an image already wrong is fooled at every ε
     return torch.cat(out, 1)
 
+class _ContiguousGrad(torch.autograd.Function):
+    "Identity; its backward makes the input gradient contiguous (the official code views it, and channels_last nets' is not)."
+    @staticmethod
+    def forward(ctx, x): return x.view_as(x)
+    @staticmethod
+    def backward(ctx, g): return g.contiguous()
+
 def _apgd(targeted):
     def run(ctx, grad, eps):
         from pyautoattack.autopgd_base import APGDAttack, APGDAttack_targeted
+        net = lambda x: ctx.model(_ContiguousGrad.apply(x))
         def craft(xb, yb, e, seed):
             kw = dict(n_iter=ctx.setting("apgd_steps"), norm="Linf", eps=e, seed=seed, device=ctx.device)
-            atk = (APGDAttack_targeted(ctx.model, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
-                   else APGDAttack(ctx.model, loss="ce", **kw))
-            with grad_mode(grad): return atk.perturb(xb, yb)
+            atk = (APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
+                   else APGDAttack(net, loss="ce", **kw))
+            with grad_mode(grad): return atk.perturb(xb.contiguous(), yb)
         return Outcome(_per_batch(ctx, eps, craft))
     return run
 

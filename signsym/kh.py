@@ -8,7 +8,7 @@ __all__ = ['CRITICAL_EPS', 'KH_RULES', 'KH_ATTACKS', 'KRH', 'effective_weights',
            'logit_jacobian_norms', 'current_jacobian_norm', 'gmm_1d', 'prune_cutoff', 'make_kh', 'PenalizedBackprop',
            'KrotovHopfield']
 
-# %% ../nbs/12_kh.ipynb #32b221f0
+# %% ../nbs/12_kh.ipynb #ec661b37
 import copy, math
 import numpy as np
 import pandas as pd
@@ -25,31 +25,33 @@ from .results import (Setting, System, boolean, in_range, integer, nonnegative, 
 from .experiment import Data, source_config
 from .mlp import mlp_data, lr_schedule
 
-# %% ../nbs/12_kh.ipynb #3eea0e48
+# %% ../nbs/12_kh.ipynb #df2e5557
 def effective_weights(W:torch.Tensor, p:float) -> torch.Tensor:
-    "sgn(W) |W|^(p-1)."
+    "sgn(W) |W|^(p-1) (one pass for the rule's p = 3: W |W|)."
+    if p == 3: return W * W.abs()
+    if p == 2: return W.clone()
     return torch.sign(W) * W.abs() ** (p - 1)
 
 def kh_update(W:torch.Tensor, x:torch.Tensor, p:float=3.0, k:int=2, delta:float=0.4, R:float=1.0) -> torch.Tensor:
-    "The Krotov-Hopfield increment ΔW (D x H) for a batch x (B x D), before its normalisation by max|ΔW|."
-    I = x @ effective_weights(W, p)                                   # B x H currents
+    "The Krotov-Hopfield increment ΔW (H x D: a unit per row) for a batch x (B x D), before its normalisation."
+    I = x @ effective_weights(W, p).T                                 # B x H currents
     rank = I.topk(k, dim=1).indices                                   # the top unit and the k-th
     top, kth = rank[:, 0], rank[:, k - 1]
     b = torch.arange(len(x), device=x.device)
-    hebb = torch.zeros_like(W).index_add_(1, top, x.T * R ** p).index_add_(1, kth, x.T * (-delta * R ** p))
-    gI = torch.zeros(W.shape[1], dtype=W.dtype, device=W.device)
+    hebb = torch.zeros_like(W).index_add_(0, top, x * R ** p).index_add_(0, kth, x * (-delta * R ** p))   # (xᵀg)ᵀ
+    gI = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device)
     gI.index_add_(0, top, I[b, top]).index_add_(0, kth, -delta * I[b, kth])
-    return hebb - W * gI
+    return hebb - W * gI[:, None]
 
 def kh_dense(W, x, p=3.0, k=2, delta=0.4, R=1.0):
     "The same increment with g as a dense B x H matrix (for tests and the benchmark)."
-    I = x @ effective_weights(W, p)
+    I = x @ effective_weights(W, p).T
     rank = I.topk(k, dim=1).indices
     g = torch.zeros_like(I)
     g.scatter_(1, rank[:, :1], 1.0).scatter_(1, rank[:, k - 1:k], -delta)
-    return R ** p * x.T @ g - W * (g * I).sum(0)
+    return R ** p * g.T @ x - W * (g * I).sum(0)[:, None]
 
-# %% ../nbs/12_kh.ipynb #8dc3c7db
+# %% ../nbs/12_kh.ipynb #1285fb38
 def lp_normalize(x:torch.Tensor, p:float=3.0) -> torch.Tensor:
     "x / ||x||_p per sample (flattened)."
     x = x.flatten(1)
@@ -60,23 +62,29 @@ class KHNet(nn.Module):
     def __init__(self, d_in:int, hidden:int=2000, n_classes:int=10, power:float=4.5, p:float=3.0, kh:bool=True):
         super().__init__()
         self.p, self.power, self.kh = p, power, kh
-        self.W = nn.Parameter(torch.randn(d_in, hidden))              # KH's N(0, 1) start; `make_kh` may rescale
+        self.W = nn.Parameter(torch.randn(hidden, d_in))              # a unit per row; KH's N(0, 1) start (make_kh)
         self.bias = None if kh else nn.Parameter(torch.zeros(hidden))
         self.readout = nn.Linear(hidden, n_classes)
 
+    def weights(self) -> torch.Tensor:
+        "W̃ for KH (computed once per change of W: the KH layer is never trained by gradients), W for BP."
+        if not self.kh: return self.W
+        key = (self.W._version, self.W.data_ptr(), self.W.dtype)
+        if getattr(self, "_wt_key", None) != key: self._wt, self._wt_key = effective_weights(self.W.detach(), self.p), key
+        return self._wt
+
     def currents(self, x) -> torch.Tensor:
         "The hidden layer's currents I for images x."
-        x = lp_normalize(x, 3.0)
-        I = x @ (effective_weights(self.W, self.p) if self.kh else self.W)
+        I = lp_normalize(x, 3.0) @ self.weights().T
         return I if self.bias is None else I + self.bias
 
     def features(self, x): return F.relu(self.currents(x)) ** self.power
     def forward(self, x): return self.readout(self.features(x))
 
-# %% ../nbs/12_kh.ipynb #9dd86ade
+# %% ../nbs/12_kh.ipynb #e4f9a3ae
 def to_sphere(W:torch.Tensor, R:float=1.0, p:float=3.0) -> torch.Tensor:
-    "W with every unit (column) rescaled to ||w||_p = R."
-    return W * (R / W.norm(p=p, dim=0, keepdim=True).clamp_min(1e-12))
+    "W with every unit (row) rescaled to ||w||_p = R."
+    return W * (R / W.norm(p=p, dim=1, keepdim=True).clamp_min(1e-12))
 
 class KHLearner(Learner):
     "Krotov-Hopfield's rule for `kh_epochs` epochs (no labels), then the readout (cross-entropy, Adam) on cached features."
@@ -90,7 +98,7 @@ class KHLearner(Learner):
     def bind(self, train_ds): self.train_ds = train_ds
     def start_epoch(self, model, epoch):
         self.phase = "kh" if epoch <= self.kh_epochs else "readout"
-        self.reports_accuracy = self.phase == "readout"                              # the rule's epochs see no labels
+        self.reports_accuracy = self.evaluates = self.phase == "readout"             # the rule's epochs see no labels
         self.eps = self.eps0 * (1 - (epoch - 1) / max(self.kh_epochs, 1))          # linear to 0 over the rule's epochs
         model.W.requires_grad_(False)
 
@@ -106,7 +114,7 @@ class KHLearner(Learner):
             with torch.no_grad():
                 dW = kh_update(model.W, lp_normalize(x, 3.0), model.p, self.k, self.delta, self.R)
                 model.W.add_(dW, alpha=self.eps / dW.abs().max().clamp_min(1e-9))
-            return (model.W.norm(p=model.p, dim=0) - self.R).abs().mean(), None   # logged: distance to the sphere
+            return (model.W.norm(p=model.p, dim=1) - self.R).abs().mean(), None   # logged: distance to the sphere
         out = model.readout(self._features(model, idx))
         loss = self.finite(F.cross_entropy(out, y))
         self.opt.zero_grad(set_to_none=True)
@@ -117,7 +125,7 @@ class KHLearner(Learner):
     def state_dict(self): return dict(optimizer=self.opt.state_dict())
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
 
-# %% ../nbs/12_kh.ipynb #eb3a4a44
+# %% ../nbs/12_kh.ipynb #f01dd151
 def pgd20(model, x, y, eps:float, steps:int=20, grad:str="exact") -> torch.Tensor:
     "The paper's PGD: no random start, step 0.01 (0.1 eps below eps = 0.01), L∞ projection, clamped at the end."
     step = 0.1 * eps if eps < 0.01 else 0.01
@@ -158,7 +166,7 @@ def critical_distances(model, x, y, craft, grid=CRITICAL_EPS, batch_size:int=250
                 todo[where] = False
     return d, dn
 
-# %% ../nbs/12_kh.ipynb #20981002
+# %% ../nbs/12_kh.ipynb #3fba5b2f
 @torch.no_grad()
 def spectrum(model, x, batch_size:int=500) -> np.ndarray:
     "Eigenvalues (descending, float64) of the covariance of the hidden currents on images `x`."
@@ -170,6 +178,7 @@ def power_law_alpha(eigs:np.ndarray, lo:int=11, hi:int=500) -> float:
     "The slope of log(λ_n/λ_1) against log n over n = lo..hi (1-based; hi capped by the positive eigenvalues)."
     eigs = np.asarray(eigs, dtype=np.float64)
     hi = min(hi, int((eigs > 0).sum()))
+    if hi < lo + 1: return math.nan                                   # fewer positive eigenvalues than the fit needs
     n = np.arange(lo, hi + 1)
     return float(np.polyfit(np.log(n), np.log(eigs[n - 1] / eigs[0]), 1)[0])
 
@@ -186,7 +195,7 @@ def current_jacobian_norm(model) -> float:
     W = effective_weights(model.W, model.p) if model.kh else model.W
     return W.detach().norm().item()
 
-# %% ../nbs/12_kh.ipynb #399c42c3
+# %% ../nbs/12_kh.ipynb #958a4607
 def gmm_1d(v:np.ndarray, k:int, iters:int=300, seed:int=0) -> tuple:
     "(weights, means, variances, log-likelihood) of a k-component Gaussian mixture fitted to `v` by EM."
     v = np.asarray(v, dtype=np.float64)
@@ -219,9 +228,9 @@ def prune_cutoff(logvar:np.ndarray, max_k:int=4, p:float=0.01, lo:float=-9, hi:f
     dens = lambda j: w[j] * np.exp(-(grid - mu[j]) ** 2 / (2 * var[j])) / np.sqrt(2 * np.pi * var[j])
     return float(grid[np.argmin(np.abs(dens(a) - dens(b)))]), len(mu)
 
-# %% ../nbs/12_kh.ipynb #7e892f58
+# %% ../nbs/12_kh.ipynb #f61972c0
 KH_RULES = ("KH", "random", "BP")
-KH_ATTACKS = ("gauss", "fgsm", "pgd20", "apgd-ce", "apgd-t", "square", "transfer", "random")
+KH_ATTACKS = ("gauss", "fgsm", "pgd20", "apgd-ce", "square", "transfer", "random")
 _KH = ("kh",)
 
 def _kh_only(check):
@@ -264,7 +273,7 @@ for _s in (
             "KH: prune high-variance units and measure again", systems=_KH),
 ): register_setting(_s)
 
-# %% ../nbs/12_kh.ipynb #30b11d99
+# %% ../nbs/12_kh.ipynb #b1502bae
 def _kh_label(cfg) -> str:
     if cfg["rule"] == "KH": return "KH"
     if cfg["rule"] == "random": return "random-W"
@@ -277,7 +286,7 @@ _KH_PRESETS = dict(
                            epochs=20 if cfg["rule"] == "BP" else 30, attacks=KH_ATTACKS,
                            epsilons=(0.0, 0.001, 0.003, 0.01, 0.03, 0.1)),
     paper=lambda cfg: dict(train_size=None, eval_size=None, batch_size=1000, attack_size=10_000, weight_decay=0.0,
-                           epochs=1000, attacks=KH_ATTACKS, epsilons=(0.0, 0.001, 0.003, 0.01, 0.03, 0.1)),
+                           epochs=1000, attacks=KH_ATTACKS + ("apgd-t",), epsilons=(0.0, 0.001, 0.003, 0.01, 0.03, 0.1)),
 )
 
 def make_kh(cfg:dict, d_in:int, n_classes:int) -> KHNet:
@@ -291,7 +300,7 @@ def make_kh(cfg:dict, d_in:int, n_classes:int) -> KHNet:
     if rule != "BP": net.W.requires_grad_(False)
     return net
 
-# %% ../nbs/12_kh.ipynb #674bebe3
+# %% ../nbs/12_kh.ipynb #0f9e3c3d
 def _craft_outcome(craft):
     def run(ctx, grad, eps):
         out = []
@@ -326,7 +335,7 @@ class PenalizedBackprop(Learner):
     def state_dict(self): return dict(optimizer=self.opt.state_dict())
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
 
-# %% ../nbs/12_kh.ipynb #28ba8a88
+# %% ../nbs/12_kh.ipynb #275831a7
 class KrotovHopfield:
     "The pipeline of the Krotov-Hopfield study and its controls (CIFAR-10)."
     attack_batch = 500
@@ -353,7 +362,7 @@ class KrotovHopfield:
         src.load_state_dict(load_checkpoint(run_dir(src_cfg) / "checkpoint.pt")["model"])
         return src.to(device).eval()
 
-# %% ../nbs/12_kh.ipynb #9de4a72e
+# %% ../nbs/12_kh.ipynb #0fe2ac86
 def _value(metric, attack, grad, value, n, eps=0.0):
     return dict(metric=metric, attack=attack, grad=grad, eps=eps, value=float(value), n=int(n), ci_low=math.nan,
                 ci_high=math.nan)
@@ -382,19 +391,19 @@ def _spectrum_rows(model, data, seed, tag="") -> tuple:
 
 def _unit_rows(model, data, R) -> list:
     "The official acceptance checks and two signs of diverse units."
-    norms = model.W.norm(p=model.p, dim=0)
+    norms = model.W.norm(p=model.p, dim=1)
     conv = float(((norms - R).abs() < 0.01).float().mean())
     with torch.no_grad(): top = torch.cat([model.currents(data.eval.x[i:i + 1000]).argmax(1) for i in range(0, len(data.eval.x), 1000)])
-    Wn = F.normalize(model.W.T, dim=1)
+    Wn = F.normalize(model.W, dim=1)
     cos = (Wn @ Wn.T).abs()
     H = len(cos)
     return [_value("kh_converged_fraction", "diagnostic", "none", conv, H),
             _value("kh_accept_converged", "diagnostic", "none", conv >= 0.1, H),
-            _value("kh_accept_mean_weight", "diagnostic", "none", bool((model.W.mean(0) >= -R / 2).all()), H),
+            _value("kh_accept_mean_weight", "diagnostic", "none", bool((model.W.mean(1) >= -R / 2).all()), H),
             _value("kh_active_fraction", "diagnostic", "none", len(top.unique()) / H, H),
             _value("kh_mean_abs_cosine", "diagnostic", "none", (cos.sum() - cos.diagonal().sum()) / (H * (H - 1)), H)]
 
-# %% ../nbs/12_kh.ipynb #f9ea5deb
+# %% ../nbs/12_kh.ipynb #09a1022e
 @patch
 def diagnostics(self:KrotovHopfield, cfg, model, data, x, y, device):
     "Critical distances, spectra (and their α), Jacobian norms, the KH layer's checks, pruning."
@@ -406,10 +415,11 @@ def diagnostics(self:KrotovHopfield, cfg, model, data, x, y, device):
                          _value("jacobian_currents_normalized", "none", "exact", current_jacobian_norm(model), 1)]
     if cfg["rule"] != "BP": rows += _unit_rows(model, data, cfg["kh_R"])
     if cfg["rule"] == "KH" and cfg["kh_prune"]:
-        cut, k = prune_cutoff(torch.log(model.W.var(0)).numpy())
+        logvar = torch.log(model.W.detach().var(1))
+        cut, k = prune_cutoff(logvar.numpy())
         pruned = copy.deepcopy(model)
-        drop = torch.zeros(model.W.shape[1], dtype=torch.bool) if cut is None else torch.log(model.W.var(0)) > cut
-        with torch.no_grad(): pruned.W[:, drop] = 0.0
+        drop = torch.zeros(len(logvar), dtype=torch.bool) if cut is None else logvar > cut
+        with torch.no_grad(): pruned.W[drop] = 0.0
         rows += [_value("pruned_fraction", "diagnostic", "none", drop.float().mean(), len(drop)),
                  dict(metric="accuracy_pruned", attack="none", grad="none", eps=0.0,
                       **accuracy_stats(*accuracy(pruned, data.eval, device=device)))]

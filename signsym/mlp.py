@@ -36,14 +36,15 @@ class TensorSet(torch.utils.data.Dataset):
         idx = slice(None) if idx is None else torch.as_tensor(idx, dtype=torch.long)
         return self.x[idx], self.labels[idx]
 
-def _tensors(ds) -> TensorSet: return TensorSet(ds.images.float().div_(255), ds.labels)
+def _tensors(ds) -> TensorSet: return TensorSet(ds.images.float().div_(255).contiguous(), ds.labels)
 
 def mlp_data(dataset:str, train_size=None, val_size:int=10_000, eval_size=None, seed:int=0, root=None) -> Data:
     "Training (from the training split minus validation), validation and test images of `dataset`, as tensors."
     full = get_split(dataset, "train", root=root)
     val = balanced_indices(full.labels, val_size, seed=0) if val_size else []
     train_idx = balanced_indices(full.labels, train_size, seed=seed, exclude=val)
-    pick = lambda idx: TensorSet(full.images[torch.as_tensor(idx, dtype=torch.long)].float().div_(255), full.labels[idx])
+    pick = lambda idx: TensorSet(full.images[torch.as_tensor(idx, dtype=torch.long)].float().div_(255).contiguous(),
+                                 full.labels[idx])                          # NCHW in memory (ImageSet's is a view)
     test = _tensors(get_split(dataset, "test", size=eval_size, seed=seed, root=root))
     n = int(full.labels.max()) + 1
     return Data(pick(train_idx), test, n_classes=n, n_out=n, val=pick(val) if len(val) else None)

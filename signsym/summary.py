@@ -6,10 +6,12 @@
 __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'RUNS_CSV', 'PAPER_RULES', 'MISSING_COLS', 'NO_GRAD', 'joint_checks', 'variant',
            'store_runs', 'load_study', 'results_dir', 'save_study', 'read_study', 'save_runs', 'read_runs', 'gather',
            't975', 't_interval', 'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'variant_order',
-           'clean_table', 'robust_table', 'blackbox_table', 'missing_runs', 'robustness_figure']
+           'clean_table', 'robust_table', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
+           'Claim', 'verdict_row', 'claims', 'verdict_table', 'robustness_figure']
 
 # %% ../nbs/10_summary.ipynb #01a28adf
 import json, math
+from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .data import project_root
@@ -144,14 +146,14 @@ def per_seed(df:pd.DataFrame, by) -> pd.DataFrame:
 def seed_summary(df:pd.DataFrame, by) -> pd.DataFrame:
     "Mean over seeds of `value` per group `by`, with a 95% interval, the number of seeds and of items."
     by = list(by)
-    df = df.groupby(by + ["seed"], sort=True).agg(value=("value", "mean"), ci_low=("ci_low", "first"),
+    df = df.groupby(by + ["seed"], sort=True, dropna=False).agg(value=("value", "mean"), ci_low=("ci_low", "first"),
                                                  ci_high=("ci_high", "first"), n=("n", "first")).reset_index()
     def agg(g):
         m, k = g.value.mean(), len(g)
         if k > 1: lo, hi = t_interval(g.value)
         else: lo, hi = g.ci_low.iloc[0], g.ci_high.iloc[0]
         return pd.Series(dict(mean=m, ci_low=lo, ci_high=hi, seeds=k, n=int(g.n.iloc[0])))
-    return df.groupby(list(by), sort=True).apply(agg, include_groups=False).reset_index()
+    return df.groupby(list(by), sort=True, dropna=False).apply(agg, include_groups=False).reset_index()
 
 def fmt(row, scale:float=100, digits:int=1) -> str:
     "'mean ± half-width (k seeds)' in percent, or the run's own interval for one seed."
@@ -198,7 +200,7 @@ def clean_table(study:pd.DataFrame, metric:str="accuracy", paper:int=None) -> pd
     d = study[study.metric == metric]
     if not len(d): return pd.DataFrame()
     s = seed_summary(d, ["variant", "backbone", "dataset", "image_size"])
-    s["col"] = [f"ours {b} {ds} {px}px" for b, ds, px in zip(s.backbone, s.dataset, s.image_size)]
+    s["col"] = [f"ours {b} {ds}" + ("" if pd.isna(px) else f" {int(px)}px") for b, ds, px in zip(s.backbone, s.dataset, s.image_size)]
     s["text"] = s.apply(fmt, axis=1)
     out = s.pivot(index="variant", columns="col", values="text")
     out = out.reindex(_order(out.index))
@@ -232,6 +234,141 @@ def missing_runs(study:pd.DataFrame, expected) -> pd.DataFrame:
     have = set(study.run_id) if len(study) else set()
     rows = [(run_id(c), c["task"], variant(c), ",".join(c["attacks"]), c["seed"]) for c in expected]
     return pd.DataFrame([r for r in rows if r[0] not in have], columns=MISSING_COLS)
+
+# %% ../nbs/10_summary.ipynb #b9a15519
+def _select(study, metric, attack=None, grad=None, eps=None):
+    d = study[study.metric == metric]
+    if attack is not None: d = d[d.attack == attack]
+    if grad is not None: d = d[d.grad == grad]
+    if eps is not None: d = d[(d.eps - eps).abs() < 1e-12]
+    return d
+
+def measure_table(study:pd.DataFrame, columns:dict, by=("variant",), scale:float=100, digits:int=1) -> pd.DataFrame:
+    "Mean ± 95% CI over seeds per group `by` of each measurement in `columns` (label -> (metric, attack, grad, eps))."
+    parts = []
+    for label, key in columns.items():
+        d = _select(study, *key)
+        if not len(d): continue
+        s = seed_summary(d, list(by))
+        s["text"] = [fmt(r, scale, digits) for _, r in s.iterrows()]
+        parts.append(s.set_index(list(by)).text.rename(label))
+    if not parts: return pd.DataFrame()
+    out = pd.concat(parts, axis=1)
+    if "variant" in by:
+        order = _order(out.index.get_level_values("variant").unique())
+        out = out.sort_index(key=lambda ix: [order.index(v) for v in ix] if ix.name == "variant" else ix)
+    return out.fillna("")
+
+def pepita_paper(path=None) -> pd.DataFrame:
+    "The PEPITA paper's Tables 1-4 (percent, mean and sd over 5 seeds)."
+    p = Path(path) if path else project_root() / "data" / "paper" / "pepita_tables.csv"
+    return pd.read_csv(p)
+
+def kh_paper(path=None) -> pd.DataFrame:
+    "The Krotov-Hopfield paper's values, read off the official figures."
+    p = Path(path) if path else project_root() / "data" / "paper" / "kh_values.csv"
+    return pd.read_csv(p)
+
+# %% ../nbs/10_summary.ipynb #cb0d139b
+@dataclass
+class Claim:
+    "A robustness claim: who, against whom, on which rows, and what each column measures (metric, attack, grad, eps)."
+    paper: str                      # the paper
+    claim: str                      # the claim, in words
+    paper_number: str               # the paper's own number and protocol
+    where: dict                     # study columns that select the claim's rows (e.g. task, dataset, backbone)
+    variants: tuple                 # the variants the claim is about
+    baseline: str                   # what they are compared with
+    columns: dict                   # column -> (metric, attack, grad, eps), or a list of them (the first measured)
+    higher: bool = True             # the claim says "higher is more robust" for its measures
+
+def _mean_of(d, variants, key):
+    keys = key if isinstance(key, list) else [key]
+    for k in keys:
+        rows = _select(d[d.variant.isin(variants)], *k)
+        if len(rows): return per_seed(rows, ["variant"]).value.mean(), k
+    return math.nan, None
+
+def _cell(v, b, metric):
+    if math.isnan(v): return ""
+    if metric.startswith("robust_") or metric.endswith("accuracy"): return f"{100 * v:.1f} vs {100 * b:.1f}"
+    return f"{v:.3g} vs {b:.3g}"
+
+def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05) -> dict:
+    "The claim's row: the variants' vs the baseline's means per column, the checks passed, and the verdict."
+    d = study
+    for k, v in c.where.items(): d = d[d[k].isin(v if isinstance(v, (list, tuple)) else [v])] if k in d else d.iloc[:0]
+    row, gaps = dict(paper=c.paper, claim=c.claim, **{"paper's number": c.paper_number}), {}
+    for col, key in c.columns.items():
+        v, k = _mean_of(d, c.variants, key)
+        b, _ = _mean_of(d, [c.baseline], k if k is not None else key)
+        row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
+        gaps[col] = (v - b) * (1 if c.higher else -1) if row[col] else math.nan
+    checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
+    row["indicators passed"] = f"{int(checks.value.sum())}/{len(checks)}" if len(checks) else ""
+    cols = list(c.columns)
+    first, others = gaps[cols[0]], [gaps[k] for k in cols[1:] if k != "noise" and not math.isnan(gaps[k])]
+    if math.isnan(first): row["verdict"] = "not measured"
+    elif first <= margin: row["verdict"] = "does not reproduce"
+    elif others and all(g > margin for g in others): row["verdict"] = "holds"
+    elif others: row["verdict"] = "gradient masking" if any(g <= margin for g in others) else "holds"
+    else: row["verdict"] = "holds under the paper's protocol only (nothing stronger measured)"
+    return row
+
+# %% ../nbs/10_summary.ipynb #882924df
+_PROTO, _EXACT, _FREE, _TRANS, _NOISE = ("paper's protocol", "exact gradient (strongest)", "no gradient",
+                                         "transfer from BP", "noise")
+
+def _rob(attack, grad, eps, metric="robust_accuracy"): return (metric, attack, grad, eps)
+
+def claims() -> list:
+    "The robustness claims of the three papers, as `Claim`s over the study's rows."
+    ss = dict(backbone="efficientnet_lite0")
+    return [
+        Claim("sign-symmetry (2502.05925)", "uSF, frSF, brSF fine-tuning is far more robust than BP to gradient attacks",
+              "PGD through the rule's own backward (biotorch): far above BP (Figs 2, 4, 5)", {**ss, "task": "classification"},
+              ("uSF", "frSF", "brSF"), "BP",
+              {_PROTO: _rob("pgd", "rule", 0.01), _EXACT: [_rob("apgd-ce", "exact", 0.01), _rob("pgd", "exact", 0.01)],
+               _FREE: [_rob("square", "none", 0.01), _rob("hopskipjump", "none", 0.05)], _TRANS: _rob("transfer", "exact", 0.01),
+               _NOISE: _rob("random", "none", 0.01)}),
+        Claim("sign-symmetry (2502.05925)", "sign-symmetry hashing keeps its mAP under HAG and SDHA",
+              "mAP under HAG/SDHA through the rule's backward: far above BP (Figs 3, 6)", {**ss, "task": "hashing"},
+              ("uSF", "frSF", "brSF"), "BP",
+              {_PROTO: _rob("hag", "rule", 0.01, "robust_map"), _EXACT: _rob("hag", "exact", 0.01, "robust_map"),
+               _TRANS: _rob("transfer", "exact", 0.01, "robust_map"), _NOISE: _rob("random", "none", 0.01, "robust_map")}),
+        Claim("PEPITA", "PEPITA is intrinsically robust: PGD accuracy close to natural (MNIST)",
+              "MNIST 97.69 natural / 97.56 PGD (Table 2; epoch chosen on test PGD accuracy)", dict(dataset="mnist", backbone="mlp"),
+              ("PEPITA",), "BP-MSE",
+              {_PROTO: _rob("pgd-mse", "exact", 0.1), _EXACT: _rob("apgd-ce", "exact", 0.1), _FREE: _rob("square", "none", 0.1),
+               _TRANS: _rob("transfer", "exact", 0.1), _NOISE: _rob("random", "none", 0.1)}),
+        Claim("PEPITA", "PEPITA is intrinsically robust: PGD accuracy close to natural (CIFAR-10)",
+              "CIFAR-10 41.82 natural / 41.73 PGD (Table 2; epoch chosen on test PGD accuracy)",
+              dict(dataset="cifar10", backbone="mlp"), ("PEPITA",), "BP-MSE",
+              {_PROTO: _rob("pgd-mse", "exact", 0.1), _EXACT: _rob("apgd-ce", "exact", 0.1), _FREE: _rob("square", "none", 0.1),
+               _TRANS: _rob("transfer", "exact", 0.1), _NOISE: _rob("random", "none", 0.1)}),
+        Claim("PEPITA", "adversarially trained PEPITA keeps more of its accuracy than BP (MNIST, PGD training)",
+              "MNIST PGD-AT: PEPITA 98.18 / 97.30, BP 98.73 / 89.93 (Table 3)", dict(dataset="mnist", backbone="mlp"),
+              ("PEPITA+PGD-AT",), "BP+PGD-AT",
+              {_PROTO: _rob("pgd-mse", "exact", 0.1), _EXACT: _rob("apgd-ce", "exact", 0.1), _FREE: _rob("square", "none", 0.1),
+               _TRANS: _rob("transfer", "exact", 0.1)}),
+        Claim("Krotov-Hopfield (2405.00679)", "the KH network is more robust than BP: a larger critical perturbation",
+              "median critical ‖Δx‖₂ (unit-L3 space) PGD 0.12 vs BP's 0.038; FGSM 0.125 vs 0.04; noise 3.1 vs 1.15 (Fig 1)",
+              dict(backbone="kh"), ("KH",), "BP",
+              {_PROTO: ("critical_l2_normalized", "pgd20", "exact", 0.0), _EXACT: _rob("apgd-ce", "exact", 0.01),
+               _FREE: _rob("square", "none", 0.01), _TRANS: _rob("transfer", "exact", 0.01), _NOISE: _rob("gauss", "none", 0.1)}),
+        Claim("Krotov-Hopfield (2405.00679)", "...and it is the rule, not its random-feature start (KH vs a frozen random W)",
+              "(no such control in the paper)", dict(backbone="kh"), ("KH",), "random-W",
+              {_PROTO: ("critical_l2_normalized", "pgd20", "exact", 0.0), _EXACT: _rob("apgd-ce", "exact", 0.01),
+               _FREE: _rob("square", "none", 0.01), _TRANS: _rob("transfer", "exact", 0.01)}),
+        Claim("Krotov-Hopfield (2405.00679)", "...and not the readout's power n = 4.5 (KH vs BP with ReLU^4.5)",
+              "(no such control in the paper)", dict(backbone="kh"), ("KH",), "BP-pow4.5",
+              {_PROTO: ("critical_l2_normalized", "pgd20", "exact", 0.0), _EXACT: _rob("apgd-ce", "exact", 0.01),
+               _FREE: _rob("square", "none", 0.01), _TRANS: _rob("transfer", "exact", 0.01)}),
+    ]
+
+def verdict_table(study:pd.DataFrame, margin:float=0.05) -> pd.DataFrame:
+    "One row per claim of `claims()`: the paper's number, ours per column (variants vs baseline), checks, verdict."
+    return pd.DataFrame([verdict_row(study, c, margin) for c in claims()])
 
 # %% ../nbs/10_summary.ipynb #9cf775b6
 NO_GRAD = "none (random noise)"

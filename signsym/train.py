@@ -46,11 +46,12 @@ def recalibrate_bn(model, dataset, n:int=2000, batch_size:int=64, seed:int=0, de
     model.eval()
     return len(idx)
 
-# %% ../nbs/03_train.ipynb #ac89daab
+# %% ../nbs/03_train.ipynb #a8f1151c
 class Learner:
     "What `fit` calls to train: one batch's update, the modes of an epoch, and the state a checkpoint keeps."
     reports_accuracy = True             # the outputs are class scores: fit reports training accuracy
     takes_indices = False               # step(model, x, y, idx) gets the batch's indices too (a learner that caches)
+    evaluates = True                    # False: fit skips this epoch's evaluation (a phase that trains no classifier)
 
     def bind(self, train_ds): pass      # called once, before the first epoch, with the training set
     def train_mode(self, model): model.train()
@@ -67,7 +68,7 @@ class Learner:
         if not torch.isfinite(loss).all(): raise FloatingPointError(f"non-finite loss ({loss.item()})")
         return loss
 
-# %% ../nbs/03_train.ipynb #c1e1f441
+# %% ../nbs/03_train.ipynb #507eb836
 class Backprop(Learner):
     "loss.backward() through the model's backward (BP's or a feedback rule's), then `optimizer.step()`."
     def __init__(self, model, optimizer, loss_fn=None, criterion=None, freeze_backbone:bool=False):
@@ -133,7 +134,7 @@ def _batch(ds, idx):
     if hasattr(ds, "batch"): return ds.batch(idx)
     return tuple(map(torch.stack, zip(*(ds[int(i)] for i in idx))))
 
-# %% ../nbs/03_train.ipynb #d9621653
+# %% ../nbs/03_train.ipynb #4d4af37b
 def _epoch(model, learner, train_ds, batches, device, fmt, epoch, epochs, progress, kept=""):
     "One epoch of `learner` on `batches`: (mean loss, accuracy or None)."
     tot_loss, correct, seen = 0.0, 0, 0
@@ -186,7 +187,7 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batc
         loss, acc = _epoch(model, learner, train_ds, batches, device, fmt, epoch, epochs, progress,
                            f" in {checkpoint}" if checkpoint else "")
         row = dict(epoch=epoch, train_loss=loss, **({} if acc is None else dict(train_accuracy=acc)))
-        if eval_ds is not None:
+        if eval_ds is not None and learner.evaluates:
             k, n = accuracy(model, eval_ds, device=device)
             row["eval_accuracy"] = k / n
         row["time_s"] = time.perf_counter() - t0
