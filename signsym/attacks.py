@@ -54,6 +54,7 @@ class Outcome:
     fooled: torch.Tensor = None
     codes: list = None
     rows: list = field(default_factory=list)
+    eps: tuple = None               # the budgets it ran at, where they are not the run's (an L2 attack's own grid)
 
     @property
     def n(self) -> int: return self.fooled.shape[1] if self.fooled is not None else len(self.codes[0])
@@ -261,13 +262,17 @@ def _transfer(ctx, grad, eps):
 
 def _random(ctx, grad, eps): return Outcome(random_sign_success(ctx.model, ctx.x, ctx.y, eps, **ctx.kw))
 
-def _black(name, make, norm):
+def _black(name, make, norm, l2=False):
     def run(ctx, grad, eps):
+        grid = tuple(ctx.settings.get("l2_epsilons") or eps) if l2 else tuple(eps)    # L2: its own budgets if given
         nb = min(ctx.setting("blackbox_size") or len(ctx.x), len(ctx.x))
-        fooled, d = black_box_success(ctx.model, ctx.x[:nb], ctx.y[:nb], make(ctx), norm, eps, **ctx.kw,
+        fooled, d = black_box_success(ctx.model, ctx.x[:nb], ctx.y[:nb], make(ctx), norm, grid, **ctx.kw,
                                       progress=ctx.progress, desc=name)
-        return Outcome(fooled, rows=[dict(metric="median_distance", attack=name, grad="none", eps=0.0,
-                                          value=d.median().item(), n=nb, ci_low=math.nan, ci_high=math.nan)])
+        never = int(torch.isinf(d).sum())
+        return Outcome(fooled, eps=grid, rows=[
+            dict(metric="median_distance", attack=name, grad="none", eps=0.0, value=d.median().item(), n=nb,
+                 ci_low=math.nan, ci_high=math.nan),
+            dict(metric="never_fooled", attack=name, grad="none", eps=0.0, **accuracy_stats(never, nb))])
     return run
 
 _hsj = lambda ctx: fb.attacks.HopSkipJumpAttack(steps=ctx.setting("hsj_steps"), constraint="linf")
@@ -280,8 +285,8 @@ for _spec in (
     AttackSpec("random", "classification", "noise", _random, help="x + ε sign(noise)"),
     AttackSpec("hopskipjump", "classification", "black-box", _black("hopskipjump", _hsj, math.inf),
                settings=("blackbox_size", "hsj_steps"), check_name="blackbox", help="HopSkipJump, L∞, decisions only"),
-    AttackSpec("boundary", "classification", "black-box", _black("boundary", _boundary, 2), norm="l2",
-               settings=("blackbox_size", "boundary_steps"), help="Boundary Attack, L2, decisions only"),
+    AttackSpec("boundary", "classification", "black-box", _black("boundary", _boundary, 2, l2=True), norm="l2",
+               settings=("blackbox_size", "boundary_steps", "l2_epsilons"), help="Boundary Attack, L2, decisions only"),
 ): register_attack(_spec)
 
 # %% ../nbs/05_attacks.ipynb #ef217d71
@@ -427,7 +432,7 @@ def _acc_rows(fooled, epsilons, attack, grad):
                  **accuracy_stats(int((~f).sum()), len(f))) for e, f in zip(epsilons, fooled)]
 
 register_task(TaskSpec("classification", "robust_accuracy",
-                       lambda ctx, attack, grad, eps, oc: _acc_rows(oc.fooled, eps, attack, grad),
+                       lambda ctx, attack, grad, eps, oc: _acc_rows(oc.fooled, oc.eps or eps, attack, grad),
                        lambda ctx: gradient_agreement(ctx.model, ctx.x, ctx.y, ctx.batch_size, ctx.device)))
 
 # %% ../nbs/05_attacks.ipynb #5c6ea8db

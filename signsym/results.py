@@ -102,6 +102,15 @@ def _map_k(k, v, cfg):
 
 def _path(k, v, cfg): return None if v is None else str(Path(v).expanduser())
 
+def _l2_budgets(k, v, cfg):
+    "None (the L∞ grid), 'scaled' (L2 budgets for the image size: (0, 1/8, 1/4, 1/2, 1) x side/32), or numbers >= 0."
+    if v is None: return None
+    if v == "scaled": return [0.0] + [round(f * cfg["image_size"] / 32, 6) for f in (0.125, 0.25, 0.5, 1.0)]
+    v = [v] if isinstance(v, (int, float)) else list(v)
+    if any(isinstance(e, bool) or not isinstance(e, (int, float)) or e < 0 for e in v):
+        raise ValueError(f"{k} must be 'scaled' or numbers >= 0 (L2 in pixel space), not {v!r}")
+    return sorted({float(e) for e in v})
+
 # %% ../nbs/07_results.ipynb #9eac5ddc
 @dataclass(frozen=True)
 class System:
@@ -228,8 +237,12 @@ for _s in (
             task="classification", legacy=True),
     Setting("epsilons", EPSILONS, lambda k, v, cfg: list(check_epsilons(v)), "budgets in [0, 1] pixel space",
             task_default={_HASH: HASH_EPSILONS}, legacy=True),
-    Setting("hsj_steps", 20, integer(1), "HopSkipJump iterations", task="classification", legacy=True),
-    Setting("boundary_steps", 2000, integer(1), "Boundary Attack iterations", task="classification", legacy=True),
+    Setting("hsj_steps", {"quick": 20, "paper": 64}, integer(1), "HopSkipJump iterations (Foolbox's default: 64)",
+            task="classification", legacy=True),
+    Setting("boundary_steps", {"quick": 2000, "paper": 25000}, integer(1),
+            "Boundary Attack iterations (Foolbox's default: 25,000)", task="classification", legacy=True),
+    Setting("l2_epsilons", None, _l2_budgets, "the L2 attacks' budgets (scaled: 0.125 ... 1 x side/32, the usual "
+            "0.5 of 32-px CIFAR scaled by sqrt(pixels); none: the L∞ grid, the first study's)", task="classification"),
     Setting("n_bits", 32, _bits, "code length K (16, 32 or 64)", task=_HASH, legacy=True, train=True),
     Setting("lr_proxies", 1e-3, positive, "learning rate of HyP2's class proxies", task=_HASH, legacy=True, train=True),
     Setting("database_size", {"quick": 5000, "paper": None}, integer(1, True), "database images (all)", task=_HASH,
@@ -246,8 +259,13 @@ for _s in (
     Setting("data_root", None, _path, "the data folder (default: $SIGNSYM_DATA or <project>/data)", execution=True),
 ): register_setting(_s)
 
+def _paper_finetune(cfg):
+    "The paper's schedule: 20 epochs, 10 for ImageNet and NUS-WIDE; ResNet-18 (the backbone of its Figure 2)."
+    return dict(backbone="resnet18", epochs=10 if cfg["dataset"] in ("imagenet100", "nuswide21") else 20)
+
 register_system(System("finetune", BACKBONES,
                        {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
+                       presets=dict(paper=_paper_finetune),
                        variant=lambda cfg: "BP-head" if cfg.get("freeze_backbone") else cfg["rule"], variants=("BP-head",),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 

@@ -7,7 +7,7 @@ __all__ = ['STUDY_COLUMNS', 'STUDY_CSV', 'RUNS_CSV', 'PAPER_RULES', 'MISSING_COL
            'store_runs', 'load_study', 'results_dir', 'save_study', 'read_study', 'save_runs', 'read_runs', 'gather',
            't975', 't_interval', 'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'variant_order',
            'clean_table', 'robust_table', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
-           'Claim', 'verdict_row', 'claims', 'verdict_table', 'robustness_figure']
+           'Claim', 'verdict_row', 'claims', 'verdict_table', 'robustness_figure', 'headline_figure']
 
 # %% ../nbs/10_summary.ipynb #01a28adf
 import json, math
@@ -392,4 +392,31 @@ def robustness_figure(study:pd.DataFrame, metric:str="robust_accuracy", attacks=
     g.set_axis_labels("ε (L∞, pixel space)", {"robust_accuracy": "robust accuracy", "robust_map": "robust mAP@k"}.get(metric, metric))
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True); g.savefig(path, dpi=110, bbox_inches="tight"); plt.close(g.figure)
+    return g
+
+# %% ../nbs/10_summary.ipynb #7c162e62
+def headline_figure(study:pd.DataFrame, panels:dict, path=None, height:float=3.2):
+    "Points (mean over seeds, 95% t interval) per variant and measurement; `panels`: title -> (rows filter, {label: key})."
+    import seaborn as sns, matplotlib.pyplot as plt
+    frames = []
+    for title, (where, cols) in panels.items():
+        d = study
+        for k, v in where.items(): d = d[d[k].isin(v if isinstance(v, (list, tuple)) else [v])] if k in d else d.iloc[:0]
+        for label, key in cols.items():
+            keys = key if isinstance(key, list) else [key]
+            for k_ in keys:
+                s = _select(d, *k_)
+                if len(s): frames.append(per_seed(s, ["variant"]).assign(panel=title, measure=label)); break
+    if not frames: return None
+    d = pd.concat(frames, ignore_index=True)
+    order = [m for cols in (c for _, c in panels.values()) for m in cols]
+    g = sns.catplot(data=d, x="value", y="variant", hue="measure", hue_order=list(dict.fromkeys(order)), col="panel",
+                    col_order=[p for p in panels if p in set(d.panel)], kind="point", errorbar=t_interval,
+                    dodge=0.5, linestyle="none", sharey=False, height=height, aspect=1.15, markers="o")
+    for ax in g.axes.flat: ax.set_xlim(-0.02, 1.02)
+    g.set_axis_labels("robust accuracy", "")
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        g.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(g.figure)
     return g
