@@ -22,7 +22,7 @@ from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, Outcome, attacked, predict, input_gradients, register_attack
 from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
                              register_setting, register_system, run_dir)
-from .experiment import Data, source_config
+from .experiment import Data, source_config, trained_source, held_out_accuracy
 from .mlp import mlp_data, lr_schedule
 
 # %% ../nbs/12_kh.ipynb #df2e5557
@@ -348,19 +348,12 @@ class KrotovHopfield:
             return lambda m: PenalizedBackprop(m, cfg["kh_lr"], cfg["kh_l2"], cfg["kh_jreg"], cfg["kh_stop_at"])
         return lambda m: KHLearner(m, cfg["kh_epochs"] or 0, cfg["kh_eps0"] or 0.0, cfg["kh_k"] or 2,
                                    cfg["kh_delta"] or 0.0, cfg["kh_R"], cfg["kh_lr"])
-    def clean(self, cfg, model, data, device):
-        rows = [dict(metric="accuracy", **accuracy_stats(*accuracy(model, data.eval, device=device)))]
-        rows.append(dict(metric="val_accuracy", **accuracy_stats(*accuracy(model, data.val, device=device))))
-        return rows, {}
+    def clean(self, cfg, model, data, device): return held_out_accuracy(model, data, device), {}
     def source(self, cfg):
         plain = cfg["rule"] == "BP" and cfg["kh_power"] == 1 and not cfg["kh_l2"] and not cfg["kh_jreg"] \
                 and cfg["kh_stop_at"] is None
         return None if plain else dict(rule="BP", kh_power=None, kh_l2=0.0, kh_jreg=0.0, kh_stop_at=None, epochs=None)
-    def load_source(self, cfg, data, device):
-        src_cfg = source_config(cfg)
-        src, _ = self.build(src_cfg, data)
-        src.load_state_dict(load_checkpoint(run_dir(src_cfg) / "checkpoint.pt")["model"])
-        return src.to(device).eval()
+    def load_source(self, cfg, data, device): return trained_source(self, cfg, data, device)[0].eval()
 
 # %% ../nbs/12_kh.ipynb #0fe2ac86
 def _value(metric, attack, grad, value, n, eps=0.0):

@@ -22,7 +22,7 @@ from .attacks import (AttackSpec, Outcome, attacked, foolbox_success, input_grad
                              trajectory_rows)
 from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
                              register_setting, register_system, run_dir)
-from .experiment import Data, source_config
+from .experiment import Data, source_config, trained_source, held_out_accuracy
 
 # %% ../nbs/11_mlp.ipynb #d713091f
 class TensorSet(torch.utils.data.Dataset):
@@ -325,17 +325,10 @@ def learner(self:FromScratch, cfg, loss):
     return make
 
 @patch
-def clean(self:FromScratch, cfg, model, data, device):
-    rows = [dict(metric="accuracy", **accuracy_stats(*accuracy(model, data.eval, device=device)))]
-    if data.val is not None: rows.append(dict(metric="val_accuracy", **accuracy_stats(*accuracy(model, data.val, device=device))))
-    return rows, {}
+def clean(self:FromScratch, cfg, model, data, device): return held_out_accuracy(model, data, device), {}
 
 @patch
-def load_source(self:FromScratch, cfg, data, device):
-    src_cfg = source_config(cfg)
-    src, _ = self.build(src_cfg, data)
-    src.load_state_dict(load_checkpoint(run_dir(src_cfg) / "checkpoint.pt")["model"])
-    return src.to(device).eval()
+def load_source(self:FromScratch, cfg, data, device): return trained_source(self, cfg, data, device)[0].eval()
 
 @patch
 def diagnostics(self:FromScratch, cfg, model, data, x, y, device):
