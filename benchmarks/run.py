@@ -18,11 +18,12 @@ biotorch 0.0.16 is installed for the benchmark alone (pip --target benchmarks/.d
 import argparse, copy, json, os, platform, subprocess, sys, time
 from pathlib import Path
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import torch, torch.nn.functional as F
 from signsym.rules import RULES, convert, redraw_after_step
 from signsym.models import build_model
 from signsym.attacks import foolbox_success, foolbox_attack
+from timing import quantile, table
 
 DEPS = HERE / ".deps"
 
@@ -67,11 +68,6 @@ def saved_bytes(model, x, y):
     state = sum(t.numel() * t.element_size() for t in tensors)
     owned = {t.untyped_storage().data_ptr() for t in tensors}          # counted once, as state
     return sum(v for k, v in seen.items() if k not in owned) + state
-
-def quantile(v, q):
-    "The q-quantile of the values v (linear interpolation)."
-    v = sorted(v); i = q * (len(v) - 1); lo = int(i)
-    return v[lo] + (v[min(lo + 1, len(v) - 1)] - v[lo]) * (i - lo)
 
 def bench_steps(models, x, y, device, reps, warmup, amp):
     fmt = torch.channels_last
@@ -130,13 +126,6 @@ def bench_attacks(arch, image_size, batch, device, reps):
     for i, (name, label, m, g) in enumerate(cases):
         rows.append(dict(attack=name, model=label, grad=g, images_per_s=batch / quantile(times[i], 0.5)))
     return rows
-
-def table(rows, cols):
-    w = {c: max(len(c), *(len(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c])) for r in rows)) for c in cols}
-    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)
-    lines = ["  ".join(c.ljust(w[c]) for c in cols)]
-    lines += ["  ".join(fmt(r[c]).ljust(w[c]) for c in cols) for r in rows]
-    return "\n".join(lines)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
