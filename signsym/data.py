@@ -224,19 +224,22 @@ def balanced_indices(labels, n=None, seed=0, exclude=()) -> np.ndarray:
 # %% ../nbs/01_data.ipynb #ebb030ea
 class ImageSet(torch.utils.data.Dataset):
     "uint8 images (N, H, W, 3) or grey (N, H, W) and labels -> (float image (C, S, S) in [0,1], label)."
-    def __init__(self, images:np.ndarray, labels, image_size:int=None, indices=None):
+    def __init__(self, images:np.ndarray, labels, image_size:int=None, indices=None, crop:float=None):
         t = torch.from_numpy(np.ascontiguousarray(images))
         self.images = t[:, None] if t.dim() == 3 else t.permute(0, 3, 1, 2)                # N, C, H, W uint8
         self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.long)
-        self.image_size, self.indices = image_size, indices
+        self.image_size, self.indices, self.crop = image_size, indices, crop
     def __len__(self): return len(self.labels)
     def __getitem__(self, i): return self.transform(self.images[i]), self.labels[i]
     def transform(self, x):
         x = x.float().div_(255)
-        if self.image_size is not None and x.shape[-1] != self.image_size:
-            x = F.interpolate(x[None], size=(self.image_size, self.image_size), mode="bilinear",
-                              align_corners=False, antialias=x.shape[-1] > self.image_size)[0]
-        return x
+        if self.image_size is None: return x
+        side = self.image_size if self.crop is None else round(self.image_size / self.crop)
+        if x.shape[-1] != side:
+            x = F.interpolate(x[None], size=(side, side), mode="bilinear", align_corners=False,
+                              antialias=x.shape[-1] > side)[0]
+        o = (side - self.image_size) // 2                           # crop: the centre image_size x image_size
+        return x[..., o:o + self.image_size, o:o + self.image_size] if o else x
     def tensors(self, idx=None):
         "A batch (images, labels) of the items at `idx` (all by default)."
         idx = range(len(self)) if idx is None else idx

@@ -80,13 +80,16 @@ class FineTune:
             split = lambda name, size: get_split(cfg["dataset"], name, cfg["image_size"], size, seed=cfg["seed"],
                                                  root=cfg["data_root"])
             data = Data(split("train", cfg["train_size"]), split("test", cfg["eval_size"]))
+        for part in (data.train, data.eval, data.database):
+            if part is not None: part.crop = cfg["center_crop"]              # the paper's resize + centre crop
         data.n_classes = n_labels(data.train.labels)
         data.n_out = cfg["n_bits"] if cfg["task"] == "hashing" else data.n_classes
         return data
 
     def build(self, cfg, data, pretrained:bool=True):
         torch.manual_seed(cfg["seed"])
-        net = build_model(cfg["backbone"], data.n_out, cfg["task"], pretrained=pretrained, image_size=cfg["image_size"])
+        net = build_model(cfg["backbone"], data.n_out, cfg["task"], pretrained=pretrained, image_size=cfg["image_size"],
+                          head_init=cfg["head_init"] or "default")
         model = convert(net, cfg["rule"], scale=cfg["scale"], verbose=pretrained)
         loss = HyP2Loss(data.n_classes, cfg["n_bits"], apply_tanh=True) if cfg["task"] == "hashing" else None
         return model, loss

@@ -218,6 +218,12 @@ for _s in (
             "(0: the paper's protocol)", systems=_FT, legacy=True),
     Setting("image_size", {"quick": 80, "paper": 224}, integer(16), "image side in pixels", systems=_FT, legacy=True,
             train=True),
+    Setting("center_crop", {"quick": None, "paper": 224 / 256}, lambda k, v, cfg: None if v is None else
+            in_range(0.1, 1)(k, v, cfg), "resize to image_size / center_crop, then take the centre image_size "
+            "(paper: 224/256, the authors' resize 256 + crop 224; none: resize only)", systems=_FT, train=True),
+    Setting("head_init", {"quick": "default", "paper": "normal"}, one_of("default", "normal"), "the hash layer's "
+            "init: nn.Linear's (default) or N(0, 0.01) and zero bias (normal, the authors')", task="hashing",
+            systems=_FT, train=True, neutral="default"),
     Setting("train_size", {"quick": 5000, "paper": None}, integer(1, True), "class-balanced training images (all)",
             legacy=True, train=True),
     Setting("eval_size", {"quick": 1000, "paper": None}, integer(1, True), "class-balanced evaluation images or "
