@@ -91,7 +91,8 @@ class FineTune:
         net = build_model(cfg["backbone"], data.n_out, cfg["task"], pretrained=pretrained, image_size=cfg["image_size"],
                           head_init=cfg["head_init"] or "default")
         model = convert(net, cfg["rule"], scale=cfg["scale"], verbose=pretrained)
-        loss = HyP2Loss(data.n_classes, cfg["n_bits"], apply_tanh=True) if cfg["task"] == "hashing" else None
+        loss = (HyP2Loss(data.n_classes, cfg["n_bits"], apply_tanh=True, variant=cfg["hyp2_variant"])
+                if cfg["task"] == "hashing" else None)
         return model, loss
 
     def learner(self, cfg, loss):

@@ -221,6 +221,9 @@ for _s in (
     Setting("center_crop", {"quick": None, "paper": 224 / 256}, lambda k, v, cfg: None if v is None else
             in_range(0.1, 1)(k, v, cfg), "resize to image_size / center_crop, then take the centre image_size "
             "(paper: 224/256, the authors' resize 256 + crop 224; none: resize only)", systems=_FT, train=True),
+    Setting("hyp2_variant", {"quick": "original", "paper": "authors"}, one_of("original", "authors"), "HyP2: the "
+            "original paper's (raw proxies, pairs of multi-label samples) or the authors' code's (tanh proxies, all "
+            "label-disjoint pairs)", task="hashing", systems=_FT, train=True, neutral="original"),
     Setting("head_init", {"quick": "default", "paper": "normal"}, one_of("default", "normal"), "the hash layer's "
             "init: nn.Linear's (default) or N(0, 0.01) and zero bias (normal, the authors')", task="hashing",
             systems=_FT, train=True, neutral="default"),
