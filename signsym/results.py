@@ -331,7 +331,7 @@ def hashed_settings(cfg:dict, train:bool=False) -> dict:
     for k, s in SETTINGS.items():
         if s.execution or k == "preset" or (train and not s.train): continue
         v = cfg.get(k, s.neutral)
-        if s.legacy or v != s.neutral: out[k] = v
+        if s.legacy or (v is not None and v != s.neutral): out[k] = v       # None: not read by this run
     return out
 
 def _hash(d:dict) -> str:
