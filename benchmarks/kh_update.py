@@ -1,6 +1,7 @@
-"""The Krotov-Hopfield update uses the sparsity of g (two non-zeros per sample): `kh_update` (scattered additions)
-against `kh_dense` (g as a dense B x H matrix, R^p gᵀx) and against the floor, the matmul that computes the currents
-I = x W̃ᵀ (both formulations need it). One process, interleaved repeats, medians; paired ratios to the floor.
+"""The Krotov-Hopfield update uses the sparsity of g (two non-zeros per sample): `kh_rows` (the rows of the at most 2B
+units g touches, what the learner adds in place), `kh_update` (the same, as a full H x D ΔW) against `kh_dense` (g
+as a dense B x H matrix, R^p gᵀx over all units) and against the floor, the matmul that computes the currents
+I = x W̃ᵀ (every formulation needs it). One process, interleaved repeats, medians; paired ratios to the floor.
 
     python benchmarks/kh_update.py                 # CIFAR-10 sizes: D = 3072, H = 1000 (quick) and 2000 (paper), B = 100
     python benchmarks/kh_update.py --reps 30 --out benchmarks/results/kh_update.csv
@@ -10,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import torch, pandas as pd
-from signsym.kh import kh_update, kh_dense, effective_weights, lp_normalize
+from signsym.kh import kh_rows, kh_update, kh_dense, effective_weights, lp_normalize
 from timing import interleaved, paired_ratio, quantile, table
 
 def main():
@@ -26,7 +27,8 @@ def main():
         W, x = torch.randn(H, a.dim), lp_normalize(torch.rand(a.batch, a.dim))
         assert torch.allclose(kh_update(W, x), kh_dense(W, x), rtol=1e-4, atol=1e-4)    # the same increment
         cases = {"floor: I = x W̃ᵀ": lambda: x @ effective_weights(W, 3.0).T,
-                 "kh_update (sparse g)": lambda: kh_update(W, x),
+                 "kh_rows (the learner's)": lambda: kh_rows(W, x),
+                 "kh_update (kh_rows, then a full H x D ΔW)": lambda: kh_update(W, x),
                  "kh_dense (dense g)": lambda: kh_dense(W, x)}
         t = interleaved(cases, a.reps, warmup=2)
         floor = next(iter(cases))
