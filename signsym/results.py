@@ -212,7 +212,8 @@ for _s in (
             train=True),
     Setting("freeze_backbone", False, boolean, "train the task layer alone (the head-only BP control)", systems=_FT,
             legacy=True, train=True),
-    Setting("batch_size", 32, integer(1), "training batch size", legacy=True, train=True),
+    Setting("batch_size", 32, integer(1), "training batch size (the paper's 32; the authors' scripts use 128)",
+            legacy=True, train=True),
     Setting("weight_decay", 5e-4, nonnegative, "Adam's weight decay", legacy=True, train=True),
     Setting("bn_recalibrate", 2000, _bn, "training images to recompute BatchNorm statistics on before evaluation "
             "(0: the paper's protocol)", systems=_FT, legacy=True),
