@@ -563,8 +563,7 @@ def masking_checks(df:pd.DataFrame, task:str="classification") -> pd.DataFrame:
 
 def check_rows(checks:pd.DataFrame) -> list:
     "Measurement dicts of a `masking_checks` frame: metric check_<name>, value 1 passed, 0 failed."
-    return [dict(metric=f"check_{c.check}", attack="diagnostic", grad=c.grad, eps=0.0, value=float(c.passed), n=1,
-                 ci_low=math.nan, ci_high=math.nan) for c in checks.itertuples()]
+    return [_check(c.check, c.grad, c.passed) for c in checks.itertuples()]
 
 # %% ../nbs/05_attacks.ipynb #a9f60b20
 _RANGES = dict(grad_cosine=(-1.0, 1.0), grad_sign_agreement=(0.0, 1.0), grad_norm_ratio=(0.0, math.inf))

@@ -17,11 +17,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import grad_mode
-from .train import Learner, load_checkpoint
+from .train import Learner
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, Outcome, attacked, predict, input_gradients, register_attack
 from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
-                             register_setting, register_system, run_dir)
+                             register_setting, register_system)
 from .experiment import Data, source_config, trained_source, held_out_accuracy
 from .mlp import mlp_data, lr_schedule
 

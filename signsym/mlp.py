@@ -16,12 +16,12 @@ import foolbox as fb
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode, grad_mode
 from .data import get_split, balanced_indices
-from .train import Learner, Backprop, load_checkpoint
+from .train import Learner, Backprop
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import (AttackSpec, Outcome, attacked, foolbox_success, input_gradients, register_attack,
                              trajectory_rows)
 from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
-                             register_setting, register_system, run_dir)
+                             register_setting, register_system)
 from .experiment import Data, source_config, trained_source, held_out_accuracy
 
 # %% ../nbs/11_mlp.ipynb #d713091f
