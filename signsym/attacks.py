@@ -7,8 +7,8 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'AttackSpec', 'Outcome', 'register_attack', 'attack_names', 'check_attacks', 'get_attack', 'check_epsilons',
            'attacked', 'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement',
            'transfer_success', 'random_sign_success', 'black_box_success', 'has_rule_gradient', 'AttackContext', 'tpgd',
-           'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'TaskSpec', 'register_task', 'masking_checks',
-           'check_rows', 'measure_robustness']
+           'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'TaskSpec', 'register_task',
+           'masking_checks', 'check_rows', 'measure_robustness']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math, time
@@ -35,7 +35,7 @@ class AttackSpec:
     kind: str                       # one of ATTACK_KINDS: decides the gradient modes it runs under
     run: Callable                   # run(ctx, grad, epsilons) -> Outcome
     settings: tuple = ()            # config keys it reads (its budgets): see signsym.results.SETTINGS
-    norm: str = "linf"              # the norm its ε is measured in: "linf" or "l2"
+    norm: str = "linf"              # the norm its ε is measured in: "linf", "l2", or "l0" (budgets: pixel counts)
     stronger_than: tuple = ()       # attacks it must not be weaker than under the same gradient (a check each)
     reference: bool = False         # the white-box attack that exact gradients must take to ~0 and that
                                     # gradient-free attacks of its norm are compared with
@@ -66,7 +66,7 @@ ATTACKS = {}                        # task -> {name: AttackSpec}, in the order t
 def register_attack(spec:AttackSpec) -> AttackSpec:
     "Add `spec` to `ATTACKS` (a name registered again for its task is replaced)."
     check_choice(spec.kind, ATTACK_KINDS, "attack kind")
-    check_choice(spec.norm, ("linf", "l2"), "norm")
+    check_choice(spec.norm, ("linf", "l2", "l0"), "norm")
     if not callable(spec.run): raise TypeError(f"attack {spec.name!r}: run must be callable, not {spec.run!r}")
     if spec.name != spec.name.lower() or "," in spec.name:
         raise ValueError(f"an attack name is lower case without commas, not {spec.name!r}")
@@ -431,6 +431,55 @@ def trajectory_rows(model, x, y, eps:float, steps:int=20, losses=None) -> list:
             rows += [dict(metric="unbounded_accuracy", attack=name, grad=grad, eps=1.0, **accuracy_stats(left, len(x))),
                      _check(f"unbounded_to_zero_{name}", grad, left == 0)]
     return rows
+
+# %% ../nbs/05_attacks.ipynb #5cc76fa0
+def pixel_attack(model, x, y, pixels:int=1, iters:int=10, population:int=40, seed:int=0, device="cpu") -> tuple:
+    """(fooled [n] bool, queries [n]): Su et al.'s differential evolution over `pixels` pixels of each image
+    (row, column, a value per channel in [0, 1]), minimising the true class's probability; stops once fooled.
+    The population is rounded up to a multiple of the dimensions, pixels x (2 + channels), as scipy draws it."""
+    from scipy.optimize import differential_evolution
+    c, h, w = x.shape[1:]
+    dims = pixels * (2 + c)
+    bounds = [(0, h - 1e-6), (0, w - 1e-6)] + [(0.0, 1.0)] * c
+    fooled, queries = torch.zeros(len(x), dtype=torch.bool), torch.zeros(len(x))
+    with attacked(model), torch.no_grad():
+        right = predict(model, x, len(x), device) == y
+        fooled[~right] = True                                           # already wrong: fooled with no query
+        for i in right.nonzero().flatten().tolist():
+            xi, yi, state = x[i].to(device), int(y[i]), dict(n=0, hit=False)
+            def perturb(p):                                              # p: (dims, S) candidates -> S images
+                p = torch.as_tensor(p, dtype=x.dtype).T.reshape(-1, pixels, 2 + c)
+                imgs = xi.expand(len(p), c, h, w).clone()
+                s = torch.arange(len(p))[:, None].expand(-1, pixels)
+                for ch in range(c): imgs[s, ch, p[..., 0].long(), p[..., 1].long()] = p[..., 2 + ch]
+                return imgs
+            def prob(p):
+                out = model(perturb(p).to(device))
+                state["n"] += len(out)
+                state["hit"] |= bool((out.argmax(1) != yi).any())
+                return out.softmax(1)[:, yi].double().cpu().numpy()
+            differential_evolution(prob, bounds * pixels, strategy="rand1bin", maxiter=iters, mutation=0.5,
+                                   recombination=1.0, popsize=max(1, -(-population // dims)), tol=0, polish=False,
+                                   init="random", vectorized=True, updating="deferred", rng=np.random.default_rng(seed + i),
+                                   callback=lambda intermediate_result: state["hit"])
+            fooled[i], queries[i] = state["hit"], state["n"]
+    return fooled, queries
+
+def _pixel(ctx, grad, eps):
+    counts, rows, out = ctx.setting("pixel_counts"), [], [predict(ctx.model, ctx.x, ctx.batch_size, ctx.device) != ctx.y]
+    for k in counts:
+        f, q = pixel_attack(ctx.model, ctx.x, ctx.y, k, ctx.setting("pixel_iters"), ctx.setting("pixel_population"),
+                            ctx.seed * 100_003 + k, ctx.device)
+        out.append(f)
+        hit = q[f & (q > 0)]
+        rows += [dict(metric="median_queries", attack="pixel", grad="none", eps=float(k), n=len(hit), ci_low=math.nan,
+                      ci_high=math.nan, value=hit.median().item() if len(hit) else math.nan),
+                 dict(metric="never_fooled", attack="pixel", grad="none", eps=float(k), **accuracy_stats(int((~f).sum()), len(f)))]
+    return Outcome(torch.stack(out), rows=rows, eps=(0.0,) + tuple(float(k) for k in counts))
+
+register_attack(AttackSpec("pixel", "classification", "black-box", _pixel, norm="l0",
+                           settings=("pixel_counts", "pixel_iters", "pixel_population"),
+                           help="few-pixel attack (differential evolution, Su et al.), L0: budgets are pixel counts"))
 
 # %% ../nbs/05_attacks.ipynb #7a60fc87
 AA_FLAGS = dict(randomized="randomized defense", logits="probability distribution", zero_gradients="zero gradient",

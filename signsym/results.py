@@ -102,6 +102,13 @@ def _map_k(k, v, cfg):
 
 def _path(k, v, cfg): return None if v is None else str(Path(v).expanduser())
 
+def _pixel_counts(k, v, cfg):
+    "Pixel budgets of an L0 attack: sorted unique integers >= 1."
+    v = [v] if isinstance(v, int) else list(v) if isinstance(v, (list, tuple)) else [v]
+    if not v or any(isinstance(e, bool) or not isinstance(e, int) or e < 1 for e in v):
+        raise ValueError(f"{k} must be whole numbers of pixels >= 1 (an L0 budget), not {v!r}")
+    return sorted(set(v))
+
 def _l2_budgets(k, v, cfg):
     "None (the L∞ grid), 'scaled' (L2 budgets for the image size: (0, 1/8, 1/4, 1/2, 1) x side/32), or numbers >= 0."
     if v is None: return None
@@ -265,6 +272,12 @@ for _s in (
     Setting("square_queries", {"quick": 1000, "paper": 5000}, integer(1), "Square's queries per image",
             task="classification"),
     Setting("tpgd_steps", 10, integer(1), "TPGD's steps (TRADES' evaluation: 10)", task="classification"),
+    Setting("pixel_counts", {"quick": (1,), "paper": (1, 3, 5)}, _pixel_counts, "the few-pixel attack's budgets: "
+            "pixels changed (L0)", task="classification"),
+    Setting("pixel_iters", {"quick": 10, "paper": 100}, integer(1), "the few-pixel attack's generations (Su et al.: 100)",
+            task="classification"),
+    Setting("pixel_population", {"quick": 40, "paper": 400}, integer(4), "the few-pixel attack's population "
+            "(Su et al.: 400)", task="classification"),
     Setting("device", "auto", lambda k, v, cfg: str(v), "auto, cpu, cuda or cuda:N", execution=True),
     Setting("data_root", None, _path, "the data folder (default: $SIGNSYM_DATA or <project>/data)", execution=True),
 ): register_setting(_s)
