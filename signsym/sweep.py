@@ -103,8 +103,9 @@ def plan(cfgs, recorded=None, redo:bool=False) -> dict:
     return st
 
 def sweep(grid, workers:int=0, address:str=None, redo:bool=False, progress:bool=True, echo=print,
-          recorded=None) -> pd.DataFrame:
-    "Run every config of `grid` (here, on `workers` local Dask workers, or on the scheduler at `address`)."
+          recorded=None, threads:int=None) -> pd.DataFrame:
+    """Run every config of `grid` (here, on `workers` local Dask workers, or on the scheduler at `address`), each run
+    with `threads` CPU threads (default: all here; on local workers, the cores shared out among them)."""
     cfgs = expand_grid(grid)
     todo = plan(cfgs, recorded, redo)
     results, bar = [], tqdm(total=len(cfgs), desc="sweep", disable=not progress)
@@ -118,12 +119,12 @@ def sweep(grid, workers:int=0, address:str=None, redo:bool=False, progress:bool=
         by_id = {}
         for cfg in cfgs_run:
             src = by_id.get(run_id(source_config(cfg))) if needs_source(cfg) else None
-            r = by_id[run_id(cfg)] = run_one(cfg, redo, source=src); done(r)
+            r = by_id[run_id(cfg)] = run_one(cfg, redo, threads, source=src); done(r)
     else:
         from distributed import Client, LocalCluster, as_completed
         cluster = None if address else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                    dashboard_address=None, host="127.0.0.1")
-        threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
+        threads = threads or (max(1, (os.cpu_count() or 1) // workers) if workers else None)
         try:
             with Client(address or cluster) as client:
                 futures = {}
@@ -145,6 +146,8 @@ def sweep_cli(argv=None):
     p = argparse.ArgumentParser(prog="signsym-sweep", description="Run a grid of signsym experiments.")
     p.add_argument("grid", help="YAML file: tasks, datasets, backbones, rules, seeds, preset, overrides, extra")
     p.add_argument("--workers", type=int, default=0, help="local Dask workers (0: run here, one after another)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads per run (default: all cores, shared out among local workers)")
     p.add_argument("--address", default=None, help="address of a running Dask scheduler (e.g. a SLURMCluster's)")
     p.add_argument("--redo", action="store_true", help="run finished configs again")
     p.add_argument("--recorded", default=None, metavar="CSV",
@@ -152,11 +155,12 @@ def sweep_cli(argv=None):
     p.add_argument("--dry-run", action="store_true", help="list the runs and what the sweep would do with each")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
     if a.workers < 0: p.error("--workers must be >= 0")
+    if a.threads is not None and a.threads < 1: p.error("--threads must be >= 1")
     try: cfgs = expand_grid(a.grid); todo = plan(cfgs, a.recorded, a.redo)
     except (ValueError, FileNotFoundError) as e: p.exit(2, f"signsym-sweep: {e}\n")
     if a.dry_run:
         for c in cfgs: print(f"{_name(_info(c, ''))}  {todo[run_id(c)]}")
         return 0
-    res = sweep(a.grid, a.workers, a.address, a.redo, recorded=a.recorded)
+    res = sweep(a.grid, a.workers, a.address, a.redo, recorded=a.recorded, threads=a.threads)
     print(res.status.value_counts().to_string())
     return 1 if (res.status == "failed").any() else 0
