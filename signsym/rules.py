@@ -7,7 +7,7 @@ __all__ = ['RULES', 'SCALES', 'GRAD_MODES', 'unknown', 'check_choice', 'check_ch
            'register_rule', 'xavier_scale', 'resolve_scale', 'xavier_buffer', 'xavier_magnitudes', 'sign_times',
            'scaled_feedback', 'feedback_matrix', 'check_grad_mode', 'get_grad_mode', 'grad_mode', 'FeedbackLayer',
            'register_padded_conv', 'is_feedback_layer', 'feedback_layers', 'convert', 'FeedbackLinearFn',
-           'feedback_linear', 'feedback_conv2d', 'redraw_feedback', 'redraw_after_step']
+           'feedback_linear', 'feedback_conv2d', 'redraw_feedback', 'redraw_after_step', 'redraw_each_forward']
 
 # %% ../nbs/00_rules.ipynb #6ba64f1f
 import contextlib, contextvars, math, threading
@@ -389,3 +389,15 @@ def redraw_feedback(model:nn.Module) -> int:
 def redraw_after_step(optimizer:torch.optim.Optimizer, model:nn.Module):
     "Register `redraw_feedback(model)` after every `optimizer.step()`; returns the hook handle."
     return optimizer.register_step_post_hook(lambda opt, args, kwargs: redraw_feedback(model))
+
+@torch.no_grad()
+def _redraw_one(layer, args): layer.feedback.copy_(RULES[layer.rule].buffer(layer.weight))
+
+@contextlib.contextmanager
+def redraw_each_forward(model:nn.Module):
+    """Within: every layer whose rule redraws draws a new buffer before each of its forward passes, as biotorch does
+    (its brSF redraws M on every forward, so the paper's rule-gradient attacks saw a new M at every step)."""
+    hooks = [m.register_forward_pre_hook(_redraw_one) for _, m in feedback_layers(model) if RULES[m.rule].redraw]
+    try: yield len(hooks)
+    finally:
+        for h in hooks: h.remove()
