@@ -7,7 +7,7 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'AttackSpec', 'Outcome', 'register_attack', 'attack_names', 'check_attacks', 'get_attack', 'check_epsilons',
            'attacked', 'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement',
            'transfer_success', 'random_sign_success', 'black_box_success', 'has_rule_gradient', 'AttackContext', 'tpgd',
-           'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'TaskSpec', 'register_task',
+           'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'pgd_eot', 'TaskSpec', 'register_task',
            'masking_checks', 'check_rows', 'measure_robustness']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
@@ -480,6 +480,28 @@ def _pixel(ctx, grad, eps):
 register_attack(AttackSpec("pixel", "classification", "black-box", _pixel, norm="l0",
                            settings=("pixel_counts", "pixel_iters", "pixel_population"),
                            help="few-pixel attack (differential evolution, Su et al.), L0: budgets are pixel counts"))
+
+# %% ../nbs/05_attacks.ipynb #db76406e
+def pgd_eot(model, x, y, eps:float, samples:int=10, grad:str="rule", steps:int=PGD_STEPS, rel_step:float=PGD_REL_STEP,
+            seed:int=0) -> torch.Tensor:
+    "PGD (random start, `steps` steps of rel_step·eps, L∞ within [0, 1]) on the gradient averaged over `samples` passes."
+    g_ = torch.Generator(device=x.device).manual_seed(seed)
+    xa = (x + (torch.rand(x.shape, generator=g_, device=x.device) * 2 - 1) * eps).clamp(0, 1)
+    for _ in range(steps):
+        g = torch.zeros_like(x)
+        for _ in range(samples):
+            xi = xa.detach().requires_grad_()
+            with grad_mode(grad): loss = F.cross_entropy(model(xi), y, reduction="sum")
+            g += torch.autograd.grad(loss, xi)[0]
+        xa = (x + (xa.detach() + rel_step * eps * g.sign() - x).clamp(-eps, eps)).clamp(0, 1)
+    return xa.detach()
+
+def _pgd_eot(ctx, grad, eps):
+    k = ctx.setting("eot_samples") if grad == "rule" else 1            # the exact gradient is deterministic
+    return Outcome(_per_batch(ctx, eps, lambda xb, yb, e, seed: pgd_eot(ctx.model, xb, yb, e, k, grad, seed=seed)))
+
+register_attack(AttackSpec("pgd-eot", "classification", "white-box", _pgd_eot, settings=("eot_samples",),
+                           help="PGD (5 steps of ε/3) on the gradient averaged over eot_samples passes (EOT)"))
 
 # %% ../nbs/05_attacks.ipynb #7a60fc87
 AA_FLAGS = dict(randomized="randomized defense", logits="probability distribution", zero_gradients="zero gradient",

@@ -7,14 +7,14 @@ __all__ = ['FINETUNE', 'Data', 'pipeline', 'source_config', 'trained_source', 'h
            'Run', 'run_experiment', 'plot_history', 'plot_robustness']
 
 # %% ../nbs/08_experiment.ipynb #77683445
-import json, time
+import contextlib, json, time
 from dataclasses import dataclass
 from pathlib import Path
 import importlib
 import pandas as pd
 import torch
 from fastcore.basics import patch
-from .rules import convert
+from .rules import convert, redraw_each_forward
 from .data import get_split, balanced_indices
 from .models import build_model
 from .train import fit, finetuner, load_checkpoint, recalibrate_bn
@@ -215,12 +215,14 @@ def attack(self:Run) -> pd.DataFrame:
     if not self.reuse:
         source = self.transfer_source()
         x, y = self.attack_set()
-        found = measure_robustness(self.model, x, y, self.cfg["attacks"], self.cfg["epsilons"], task=self.cfg["task"],
-                                   source=source, settings=self.cfg, extra=self.extra, device=self.device,
-                                   seed=self.cfg["seed"], echo=self.echo, batch_size=getattr(self.pipe, "attack_batch", 100))
+        redraw = lambda: redraw_each_forward(self.model) if self.cfg.get("attack_redraw") else contextlib.nullcontext()
+        with redraw():                                             # brSF attacked as biotorch: a new M every forward
+            found = measure_robustness(self.model, x, y, self.cfg["attacks"], self.cfg["epsilons"], task=self.cfg["task"],
+                                       source=source, settings=self.cfg, extra=self.extra, device=self.device,
+                                       seed=self.cfg["seed"], echo=self.echo, batch_size=getattr(self.pipe, "attack_batch", 100))
         diagnostics = getattr(self.pipe, "diagnostics", None)      # a system's own indicators (e.g. zero gradients)
         if diagnostics is not None:
-            more = diagnostics(self.cfg, self.model, self.data, x, y, self.device)
+            with redraw(): more = diagnostics(self.cfg, self.model, self.data, x, y, self.device)
             more, files = more if isinstance(more, tuple) else (more, {})
             found += more
             for name, df in files.items(): write_parquet(self.dir / f"{name}.parquet", df)

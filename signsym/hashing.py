@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['HYP2_ZETA', 'HYP2_VARIANTS', 'CIFAR10_HASHING', 'HASH_DATASETS', 'HASH_SPLITS', 'LIST_FILES', 'HASH_EPSILONS',
-           'HASH_STEPS', 'HASH_REL_STEP', 'binarize', 'hyp2_threshold', 'HyP2Loss', 'average_precisions', 'map_at_k',
-           'class_split', 'check_hash_dataset', 'PooledSplit', 'ListFileSplit', 'hashing_split', 'n_labels', 'encode',
-           'HAG', 'SDHA', 'hash_attack']
+           'HASH_STEPS', 'HASH_REL_STEP', 'HAG_ALPHA', 'binarize', 'hyp2_threshold', 'HyP2Loss', 'average_precisions',
+           'map_at_k', 'class_split', 'check_hash_dataset', 'PooledSplit', 'ListFileSplit', 'hashing_split', 'n_labels',
+           'encode', 'RelaxedHAG', 'HAG', 'SDHA', 'hash_attack']
 
 # %% ../nbs/06_hashing.ipynb #3318f658
 import math, time
@@ -207,10 +207,24 @@ def encode(model, x, batch_size:int=100, device="cpu") -> torch.Tensor:
     else: batches = (xb for xb, _ in torch.utils.data.DataLoader(x, batch_size=batch_size))
     return torch.cat([model(xb.to(device)).float().cpu() for xb in batches])
 
-class HAG:
-    "HAG's objective: minus the relaxed inner product with each query's clean code."
+class RelaxedHAG:
+    "A simplification of HAG's objective: minus the relaxed inner product with each query's clean code."
     def __init__(self, clean): self.b = binarize(clean)
-    def __call__(self, z, idx): return -(self.b[idx].to(z.device) * torch.tanh(z)).mean(1)
+    def __call__(self, z, idx, t:float=0.0): return -(self.b[idx].to(z.device) * torch.tanh(z)).mean(1)
+
+HAG_ALPHA = (0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)   # tanh(α z) over the tenths of the iterations
+
+class HAG:
+    """HAG as published (Yang et al. 2018; SAAT's faithful version): minus the squared masked inner product, shifted
+    by 1, with the clean real-valued code, and a bit-balance term, on codes tanh(α z) with α growing over the steps."""
+    def __init__(self, clean, threshold:float=0.5, beta:float=1.0):
+        self.h, self.t, self.beta = torch.tanh(clean), threshold, beta
+    def alpha(self, t:float) -> float: return HAG_ALPHA[min(int(t * len(HAG_ALPHA)), len(HAG_ALPHA) - 1)]
+    def __call__(self, z, idx, t:float=0.0):
+        u, h = torch.tanh(self.alpha(t) * z), self.h[idx].to(z.device)
+        m = ((1 + self.t) - (u - torch.sign(h)).abs() > 0).to(u.dtype).detach()    # bits not yet pushed past the threshold
+        ip = (m * u * h).sum(1) / (m.sum(1) + 1e-8)
+        return -((ip + 1) ** 2 + self.beta * u.mean(1) ** 2)
 
 class SDHA:
     "SDHA's non-targeted objective: weighted surrogate Hamming distance to the relevant reference codes."
@@ -223,7 +237,7 @@ class SDHA:
         sig = torch.sigmoid(self.s * (u[:, None] * r))
         w = ((r.shape[-1] - (torch.sign(u.detach())[:, None] * r).sum(-1)) / 2 + 1e-8) ** -self.p
         return w * (0.5 * ((u[:, None] - r).abs() * sig).sum(-1) + (1 - sig).sum(-1))
-    def __call__(self, z, idx):
+    def __call__(self, z, idx, t:float=0.0):
         u, rel = torch.tanh(z), self.rel[idx].to(z.device)
         own = self._dist(u, self.b[idx].to(z.device)[:, None])[:, 0]
         d = self._dist(u, self.r.to(z.device)[None].expand(len(u), -1, -1))
@@ -243,9 +257,9 @@ def hash_attack(model, x, objective, epsilons, grad:str="exact", steps:int=HASH_
             idx = torch.arange(i, i + len(xb))
             for j, e in enumerate(epsilons):
                 xa = xb.clone()
-                for _ in range(steps if e > 0 else 0):
+                for s in range(steps if e > 0 else 0):
                     xa.requires_grad_()
-                    with grad_mode(grad): J = objective(model(xa), idx).sum()
+                    with grad_mode(grad): J = objective(model(xa), idx, s / steps).sum()     # s / steps: HAG's α
                     g, = torch.autograd.grad(J, xa)
                     xa = (xb + (xa.detach() + e * rel_step * g.sign() - xb).clamp(-e, e)).clamp(0, 1)
                 with attacked(target): codes[j].append(encode(target, xa, batch_size, device))
@@ -282,7 +296,7 @@ def _hash_white(objective):
 def _hash_transfer(ctx, grad, eps):
     if ctx.source is None: return ctx.outcome("hag", "exact", eps)      # a BP model is its own source
     src = ctx.source
-    return Outcome(codes=hash_attack(src, ctx.x, HAG(encode(src, ctx.x, ctx.batch_size, ctx.device)), eps, "exact",
+    return Outcome(codes=hash_attack(src, ctx.x, RelaxedHAG(encode(src, ctx.x, ctx.batch_size, ctx.device)), eps, "exact",
                                      target=ctx.model, batch_size=ctx.batch_size, device=ctx.device,
                                      progress=ctx.progress)[0])
 
@@ -292,9 +306,12 @@ def _hash_random(ctx, grad, eps):
 
 _sdha = lambda ctx: SDHA(ctx.extra["clean"], ctx.y, ctx.extra["ref_codes"], ctx.extra["ref_labels"])
 for _spec in (
-    AttackSpec("hag", "hashing", "white-box", _hash_white(lambda ctx: HAG(ctx.extra["clean"])),
-               help="HAG objective, 5 sign steps of ε/3"),
+    AttackSpec("hag", "hashing", "white-box", _hash_white(lambda ctx: RelaxedHAG(ctx.extra["clean"])),
+               help="relaxed HAG objective -mean(b tanh z), 5 sign steps of ε/3 (not HAG as published: hag-paper)"),
+    AttackSpec("hag-paper", "hashing", "white-box", _hash_white(lambda ctx: HAG(ctx.extra["clean"])),
+               help="HAG as published (masked inner product, bit balance, tanh(αz)), 5 sign steps of ε/3"),
     AttackSpec("sdha", "hashing", "white-box", _hash_white(_sdha), help="SDHA objective, 5 sign steps of ε/3"),
-    AttackSpec("transfer", "hashing", "transfer", _hash_transfer, help="HAG crafted on the BP model of the run"),
+    AttackSpec("transfer", "hashing", "transfer", _hash_transfer,
+               help="relaxed HAG crafted on the BP model of the run"),
     AttackSpec("random", "hashing", "noise", _hash_random, help="x + ε sign(noise)"),
 ): register_attack(_spec)

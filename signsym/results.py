@@ -41,11 +41,11 @@ class Setting:
     execution: bool = False         # where a run runs (device, data root): recorded, never hashed
     legacy: bool = False            # a key of the first study: always hashed
     neutral: object = None          # a later key is hashed only where its value is not this one
-    task_default: dict = field(default_factory=dict)   # {task: value}: that task's default instead
+    task_default: dict = field(default_factory=dict)   # {task: value or {preset: value}}: that task's default instead
 
     def default_for(self, preset:str, task:str):
-        if task in self.task_default: return self.task_default[task]
-        return self.default.get(preset) if isinstance(self.default, dict) else self.default
+        v = self.task_default[task] if task in self.task_default else self.default
+        return v.get(preset) if isinstance(v, dict) else v
 
 SETTINGS = {}                       # key -> Setting, in the order `signsym-run --help` shows them
 
@@ -101,6 +101,10 @@ def _map_k(k, v, cfg):
     return v if v is not None else 1000 if cfg["dataset"] == "imagenet100" else 5000
 
 def _path(k, v, cfg): return None if v is None else str(Path(v).expanduser())
+
+def _redraws(k, v, cfg):
+    "True/False for a rule that redraws its buffer (brSF); None (not read) for every other rule."
+    return boolean(k, v, cfg) if cfg["rule"] in RULES and RULES[cfg["rule"]].redraw else None
 
 def _pixel_counts(k, v, cfg):
     "Pixel budgets of an L0 attack: sorted unique integers >= 1."
@@ -247,7 +251,8 @@ for _s in (
     Setting("attacks", {"quick": ("fgsm", "pgd", "transfer", "random"),
                         "paper": ("fgsm", "pgd", "transfer", "random", "hopskipjump", "boundary")},
             lambda k, v, cfg: list(check_attacks(v, cfg["task"])), "attacks to run, e.g. fgsm,pgd (see --help)",
-            task_default={_HASH: ("hag", "sdha", "transfer", "random")}, legacy=True),
+            task_default={_HASH: {"quick": ("hag", "sdha", "transfer", "random"),
+                                  "paper": ("hag-paper", "sdha", "transfer", "random")}}, legacy=True),
     Setting("attack_size", {"quick": 200, "paper": 5000}, integer(1), "class-balanced test images (queries) attacked",
             legacy=True),
     Setting("blackbox_size", {"quick": 50, "paper": 500}, integer(1), "images for the black-box attacks",
@@ -278,6 +283,10 @@ for _s in (
             task="classification"),
     Setting("pixel_population", {"quick": 40, "paper": 400}, integer(4), "the few-pixel attack's population "
             "(Su et al.: 400)", task="classification"),
+    Setting("eot_samples", 10, integer(1), "pgd-eot's gradient passes averaged per step (rule gradient)",
+            task="classification"),
+    Setting("attack_redraw", {"quick": False, "paper": True}, _redraws, "attack a rule that redraws (brSF) as biotorch "
+            "does: a new M at every forward pass (the paper's protocol)", neutral=False),
     Setting("device", "auto", lambda k, v, cfg: str(v), "auto, cpu, cuda or cuda:N", execution=True),
     Setting("data_root", None, _path, "the data folder (default: $SIGNSYM_DATA or <project>/data)", execution=True),
 ): register_setting(_s)
