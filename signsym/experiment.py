@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from .rules import convert, redraw_each_forward
 from .data import get_split, balanced_indices
 from .models import build_model
-from .train import fit, finetuner, load_checkpoint, recalibrate_bn
+from .train import fit, finetuner, load_checkpoint, recalibrate_bn, Selection
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import measure_robustness
 from .hashing import hashing_split, n_labels, HyP2Loss, encode, average_precisions
@@ -75,12 +75,12 @@ class FineTune:
             split = lambda name, size: hashing_split(cfg["dataset"], name, cfg["image_size"], size, seed=cfg["seed"],
                                                      root=cfg["data_root"])
             data = Data(split("train", cfg["train_size"]), split("query", cfg["eval_size"]),
-                        split("database", cfg["database_size"]))
+                        split("database", cfg["database_size"]), val=split("val", None) if cfg["select_best"] else None)
         else:
             split = lambda name, size: get_split(cfg["dataset"], name, cfg["image_size"], size, seed=cfg["seed"],
                                                  root=cfg["data_root"])
             data = Data(split("train", cfg["train_size"]), split("test", cfg["eval_size"]))
-        for part in (data.train, data.eval, data.database):
+        for part in (data.train, data.eval, data.database, data.val):
             if part is not None: part.crop = cfg["center_crop"]              # the paper's resize + centre crop
         data.n_classes = n_labels(data.train.labels)
         data.n_out = cfg["n_bits"] if cfg["task"] == "hashing" else data.n_classes
@@ -98,6 +98,14 @@ class FineTune:
     def learner(self, cfg, loss):
         return lambda model: finetuner(model, cfg["lr_backbone"], cfg["lr_head"], cfg["weight_decay"],
                                        cfg["freeze_backbone"], loss, cfg["lr_proxies"] or 1e-3)
+
+    def selector(self, cfg, data, device):
+        "The authors' model selection: validation mAP@k against the database (patience 10, min_delta 0.05), or None."
+        if not cfg.get("select_best"): return None
+        def val_map(model):
+            q, d = encode(model, data.val, device=device), encode(model, data.database, device=device)
+            return average_precisions(q, d, data.val.labels, data.database.labels, cfg["map_k"]).mean().item()
+        return Selection(val_map, patience=10, min_delta=0.05)
 
 # %% ../nbs/08_experiment.ipynb #eebb8159
 def _clean(cfg, model, data, device):
@@ -171,12 +179,13 @@ def train(self:Run) -> pd.DataFrame:
             share_training(self.donor, self.dir)
             self.echo(f"run {self.donor.name} finished with the same training settings: starting from its final checkpoint")
         d = self.data                   # each epoch's accuracy: on the validation set, else (fine-tuning) the test set
-        monitor = d.val if d.val is not None else None if cfg["task"] == "hashing" else d.eval
+        monitor = None if cfg["task"] == "hashing" else d.val if d.val is not None else d.eval
+        selector = getattr(self.pipe, "selector", None)                 # model selection (the authors' retrieval runs)
         epochs = self.pipe.epochs(cfg) if hasattr(self.pipe, "epochs") else cfg["epochs"]
         fit(self.model, d.train, monitor, epochs=epochs,
             learner=self.pipe.learner(cfg, self.loss), batch_size=cfg["batch_size"], seed=cfg["seed"], checkpoint=ckpt,
             device=self.device, on_epoch=lambda h: write_parquet(self.dir / "history.parquet", pd.DataFrame(h)),
-            echo=self.echo)
+            echo=self.echo, select=selector(cfg, d, self.device) if selector is not None else None)
     self.times["train_s"] = time.perf_counter() - t0
     return pd.read_parquet(self.dir / "history.parquet")
 

@@ -106,6 +106,13 @@ def _redraws(k, v, cfg):
     "True/False for a rule that redraws its buffer (brSF); None (not read) for every other rule."
     return boolean(k, v, cfg) if cfg["rule"] in RULES and RULES[cfg["rule"]].redraw else None
 
+def _select_best(k, v, cfg):
+    v = boolean(k, v, cfg)
+    if v and cfg["dataset"] != "cifar10":
+        raise ValueError(f"select_best needs a validation split: cifar10's hashing split has one (100 images per class); "
+                         f"{cfg['dataset']}'s list files have none (train, test, database)")
+    return v
+
 def _pixel_counts(k, v, cfg):
     "Pixel budgets of an L0 attack: sorted unique integers >= 1."
     v = [v] if isinstance(v, int) else list(v) if isinstance(v, (list, tuple)) else [v]
@@ -239,6 +246,9 @@ for _s in (
     Setting("head_init", {"quick": "default", "paper": "normal"}, one_of("default", "normal"), "the hash layer's "
             "init: nn.Linear's (default) or N(0, 0.01) and zero bias (normal, the authors')", task="hashing",
             systems=_FT, train=True, neutral="default"),
+    Setting("select_best", False, _select_best, "keep the epoch with the best validation mAP and stop after 10 "
+            "epochs without progress (the authors'; paper: on where there is a validation split)", task="hashing",
+            systems=_FT, train=True, neutral=False),
     Setting("train_size", {"quick": 5000, "paper": None}, integer(1, True), "class-balanced training images (all)",
             legacy=True, train=True),
     Setting("eval_size", {"quick": 1000, "paper": None}, integer(1, True), "class-balanced evaluation images or "
@@ -292,8 +302,10 @@ for _s in (
 ): register_setting(_s)
 
 def _paper_finetune(cfg):
-    "The paper's schedule: 20 epochs, 10 for ImageNet and NUS-WIDE; ResNet-18 (the backbone of its Figure 2)."
-    return dict(backbone="resnet18", epochs=10 if cfg["dataset"] in ("imagenet100", "nuswide21") else 20)
+    """The paper's schedule: 20 epochs, 10 for ImageNet and NUS-WIDE; ResNet-18 (the backbone of its Figure 2); the
+    authors' model selection on validation mAP where the dataset has a validation split."""
+    return dict(backbone="resnet18", epochs=10 if cfg["dataset"] in ("imagenet100", "nuswide21") else 20,
+                select_best=cfg["dataset"] == "cifar10")
 
 register_system(System("finetune", BACKBONES,
                        {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'Learner', 'Backprop', 'finetuner', 'atomic_save', 'load_checkpoint',
-           'epoch_order', 'fit']
+           'epoch_order', 'Selection', 'fit']
 
 # %% ../nbs/03_train.ipynb #eef8012a
-import os, time
+import math, os, time
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -150,12 +150,34 @@ def _epoch(model, learner, train_ds, batches, device, fmt, epoch, epochs, progre
         if learner.reports_accuracy: correct += int((out.argmax(1) == y).sum())
     return tot_loss / seen, correct / seen if learner.reports_accuracy else None
 
+class Selection:
+    "Model selection on a score after every epoch (higher is better): the best epoch's weights, and early stopping."
+    def __init__(self, score, patience:int=None, min_delta:float=0.0):
+        self.score, self.patience, self.min_delta = score, patience, min_delta
+        self.best, self.ref, self.wait = None, -math.inf, 0      # (score, epoch, weights); early stopping's reference
+
+    def update(self, model, epoch:int) -> float:
+        "Score `model` after `epoch`; keep its weights if they are the best so far; count epochs without progress."
+        s = float(self.score(model))
+        if self.best is None or s > self.best[0]:
+            self.best = (s, epoch, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        if s > self.ref + self.min_delta: self.ref, self.wait = s, 0     # progress: more than min_delta above the reference
+        else: self.wait += 1
+        return s
+
+    def stop(self) -> bool: return self.patience is not None and self.wait >= self.patience
+    def state_dict(self) -> dict: return dict(selection=(self.best, self.ref, self.wait))
+    def load_state_dict(self, ck:dict):
+        if "selection" in ck: self.best, self.ref, self.wait = ck["selection"]
+
 def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batch_size:int=32, seed:int=0,
         checkpoint=None, device="cpu", channels_last:bool=True, progress:bool=True, on_epoch=None, echo=print,
         lr_backbone:float=1e-5, lr_head:float=1e-4, weight_decay:float=5e-4, freeze_backbone:bool=False,
-        criterion=None, lr_criterion:float=1e-3) -> list:
+        criterion=None, lr_criterion:float=1e-3, select:Selection=None) -> list:
     """Train `model` on `train_ds` with `learner` (default: the paper's fine-tuning); checkpoint each epoch, resume.
     eval_ds:    images whose accuracy is recorded after every epoch (None: none)
+    select:     a `Selection`: the model ends with the weights of its best-scoring epoch (the checkpoint too), and
+                training stops early after `patience` epochs without progress
     learner:    what one batch does: a `Learner`, a function of the model that makes one, or None: `finetuner` with
                 the keyword arguments from `lr_backbone` on
     checkpoint: a file path: written after every epoch, and resumed from when it exists
@@ -174,11 +196,12 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batc
         model.load_state_dict(ck["model"])
         learner.load_state_dict(ck)
         _set_rng_state(ck["rng"])
+        if select is not None: select.load_state_dict(ck)
         history, start = ck["history"], ck["epoch"]
         if progress and echo and start < epochs: echo(f"resuming from {checkpoint} after epoch {start}")
     learner.bind(train_ds)
     for epoch in range(start + 1, epochs + 1):
-        if learner.should_stop(history): break
+        if learner.should_stop(history) or (select is not None and select.stop()): break
         t0 = time.perf_counter()
         learner.start_epoch(model, epoch)
         learner.train_mode(model)
@@ -190,12 +213,20 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batc
         if eval_ds is not None and learner.evaluates:
             k, n = accuracy(model, eval_ds, device=device)
             row["eval_accuracy"] = k / n
+        if select is not None: row["select_score"] = select.update(model, epoch)
         row["time_s"] = time.perf_counter() - t0
         history.append(row)
         if progress and echo: echo(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
         if checkpoint is not None:
             atomic_save(dict(epoch=epoch, model=model.state_dict(), rng=_rng_state(), history=history,
-                             **learner.state_dict()), checkpoint)
+                             **learner.state_dict(), **(select.state_dict() if select is not None else {})), checkpoint)
         if on_epoch is not None: on_epoch(history)
+    if select is not None and select.best is not None:              # the selected epoch's weights, kept as the final ones
+        model.load_state_dict(select.best[2])
+        if progress and echo: echo(f"selected epoch {select.best[1]} (score {select.best[0]:.4g})")
+        if checkpoint is not None:
+            ck = load_checkpoint(checkpoint)
+            if not all(torch.equal(v, ck["model"][k]) for k, v in select.best[2].items()):
+                atomic_save({**ck, "model": select.best[2], "selected_epoch": select.best[1]}, checkpoint)
     model.eval()
     return history

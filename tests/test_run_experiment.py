@@ -161,3 +161,14 @@ def test_hashing_run(data_dir, rule):
     else:
         bp_dir = run_dir(resolve_config(rule="BP", data_root=str(data_dir), **TINY_HASH))
         assert (bp_dir / "status.json").is_file() and read_metrics(bp_dir).metric.eq("map").any()
+
+def test_hashing_run_selects_on_validation_map(data_dir):
+    "select_best (the authors' model selection, the paper preset's on CIFAR-10): validation mAP after every epoch."
+    cfg = resolve_config(data_root=str(data_dir), **{**TINY_HASH, "epochs": 3, "attacks": "random", "select_best": True})
+    rdir = execute_run(cfg, progress=False)
+    hist = pd.read_parquet(rdir / "history.parquet")
+    assert len(hist) == 3 and hist.select_score.between(0, 1).all()         # 1,000 validation queries, every epoch
+    nb = (rdir / "run_experiment.ipynb").read_text()
+    best = int(hist.select_score.to_numpy().argmax()) + 1                  # the first epoch with the top score
+    assert f"selected epoch {best}" in nb
+    assert run_id(cfg) != run_id(resolve_config(data_root=str(data_dir), **{**TINY_HASH, "epochs": 3, "attacks": "random"}))
