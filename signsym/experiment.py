@@ -226,9 +226,10 @@ def attack(self:Run) -> pd.DataFrame:
         x, y = self.attack_set()
         redraw = lambda: redraw_each_forward(self.model) if self.cfg.get("attack_redraw") else contextlib.nullcontext()
         with redraw():                                             # brSF attacked as biotorch: a new M every forward
-            found = measure_robustness(self.model, x, y, self.cfg["attacks"], self.cfg["epsilons"], task=self.cfg["task"],
-                                       source=source, settings=self.cfg, extra=self.extra, device=self.device,
-                                       seed=self.cfg["seed"], echo=self.echo, batch_size=getattr(self.pipe, "attack_batch", 100))
+            found = measure_robustness(self.model, x, y, self.cfg["attacks"], self.cfg["epsilons"],
+                                       task=self.cfg["task"], source=source, settings=self.cfg, extra=self.extra,
+                                       device=self.device, seed=self.cfg["seed"], echo=self.echo,
+                                       batch_size=getattr(self.pipe, "attack_batch", 100))
         diagnostics = getattr(self.pipe, "diagnostics", None)      # a system's own indicators (e.g. zero gradients)
         if diagnostics is not None:
             with redraw(): more = diagnostics(self.cfg, self.model, self.data, x, y, self.device)

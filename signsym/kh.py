@@ -89,7 +89,7 @@ class KHNet(nn.Module):
 
     @torch.no_grad()
     def set_feature_scale(self, x, batch_size:int=1000) -> torch.Tensor:
-        "s = each unit's root-mean-square ReLU(I)^n over images `x` (1 where it is 0); returns s x ReLU(I)^n / s."
+        "Set s to each unit's root-mean-square ReLU(I)^n over images `x` (1 where it is 0); returns ReLU(I)^n / s of `x`."
         self.feature_scale.fill_(1.0)
         raw = torch.cat([self.features(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
         rms = raw.pow(2).mean(0).sqrt()
@@ -387,8 +387,8 @@ def _critical_rows(model, x, y, seed) -> list:
         never = int(torch.isinf(d).sum())
         rows += [_value("critical_l2", name, grad, d.median(), len(d)),
                  _value("critical_l2_normalized", name, grad, dn.median(), len(d)),
-                 *[_value(f"{m}_q{round(100 * q)}", name, grad, v.quantile(q, interpolation="lower"), len(d)) for q in CRITICAL_QUANTILES
-                   for m, v in (("critical_l2", d), ("critical_l2_normalized", dn))],    # a box plot's, from rows
+                 *[_value(f"{m}_q{round(100 * q)}", name, grad, v.quantile(q, interpolation="lower"), len(d))
+                   for q in CRITICAL_QUANTILES for m, v in (("critical_l2", d), ("critical_l2_normalized", dn))],  # box plots
                  dict(metric="never_fooled", attack=name, grad=grad, eps=CRITICAL_EPS[-1], **accuracy_stats(never, len(d)))]
     return rows
 
