@@ -291,7 +291,7 @@ for _s in (
 # %% ../nbs/11_mlp.ipynb #364f26fd
 def _mlp_label(cfg) -> str:
     at = {"fgsm": "+FGSM-AT", "pgd": "+PGD-AT"}.get(cfg.get("adv_train"), "")
-    return cfg["rule"] + ("-MSE" if cfg.get("loss") == "mse" else "") + at
+    return cfg["rule"] + ("-MSE" if cfg.get("loss") == "mse" else "") + at + ("-redraw" if cfg.get("attack_redraw") else "")
 
 _MLP_PRESETS = dict(
     quick=dict(epochs=5, batch_size=64, train_size=None, eval_size=None, attack_size=1000, weight_decay=0.0,

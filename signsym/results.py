@@ -310,7 +310,9 @@ def _paper_finetune(cfg):
 register_system(System("finetune", BACKBONES,
                        {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
                        presets=dict(paper=_paper_finetune),
-                       variant=lambda cfg: "BP-head" if cfg.get("freeze_backbone") else cfg["rule"], variants=("BP-head",),
+                       variant=lambda cfg: ("BP-head" if cfg.get("freeze_backbone") else cfg["rule"])
+                                           + ("-redraw" if cfg.get("attack_redraw") else ""),
+                       variants=("BP-head", "brSF-redraw"),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 
 # %% ../nbs/07_results.ipynb #4b28c1b4
