@@ -13,7 +13,7 @@ __all__ = ['PRESET_NAMES', 'SETTINGS', 'SYSTEMS', 'SYSTEM_MODULES', 'LOCK_STALE_
            'run_parser', 'parse_run_args', 'run_cli']
 
 # %% ../nbs/07_results.ipynb #35a184fa
-import argparse, ast, contextlib, hashlib, importlib, importlib.util, json, os, platform, shutil, socket, sys, threading, time
+import argparse, ast, contextlib, hashlib, importlib, importlib.util, json, math, os, platform, shutil, socket, sys, threading, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -127,6 +127,10 @@ def _l2_budgets(k, v, cfg):
     v = [v] if isinstance(v, (int, float)) else list(v)
     if any(isinstance(e, bool) or not isinstance(e, (int, float)) or e < 0 for e in v):
         raise ValueError(f"{k} must be 'scaled' or numbers >= 0 (L2 in pixel space), not {v!r}")
+    side = cfg.get("image_size")
+    if side and max(v) > (top := math.sqrt(3) * side):       # the L2 diameter of [0, 1]^(3 x side x side)
+        raise ValueError(f"{k}: an L2 budget above {top:.1f} (the distance between a black and a white {side}x{side} "
+                         f"image) bounds nothing, got {max(v)!r}")
     return sorted({float(e) for e in v})
 
 # %% ../nbs/07_results.ipynb #9eac5ddc
@@ -336,6 +340,12 @@ def _pick_system(over:dict) -> System:
 def _relevant(s:Setting, cfg, system) -> bool:
     return (s.task is None or s.task == cfg["task"]) and (s.systems is None or system.name in s.systems)
 
+def _unread_budget(k, cfg) -> str:
+    "The error for a budget given to attacks none of which reads it (an L2 budget with L∞ attacks only, say)."
+    readers = sorted({a for a, spec in ATTACKS[cfg["task"]].items() if k in spec.settings})
+    return (f"{k} is a budget of {', '.join(readers) or 'no ' + cfg['task'] + ' attack'}, and none of the requested "
+            f"attacks ({', '.join(cfg['attacks'])}) reads it: add one of those to attacks, or leave {k} out")
+
 def resolve_config(preset:str="quick", **overrides) -> dict:
     "The full, validated config: the settings' defaults for `preset`, the system's preset, then `overrides`."
     systems()                                        # the later chapters' settings and systems, and plugins
@@ -356,7 +366,9 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
         elif s.check is not None: cfg[k] = s.check(k, cfg[k], cfg)
     read = {key for a in cfg["attacks"] for key in ATTACKS[cfg["task"]][a].settings}
     for k in {key for specs in ATTACKS.values() for a in specs.values() for key in a.settings} - read:
-        if not SETTINGS[k].legacy: cfg[k] = None                   # a budget of an attack that does not run
+        if SETTINGS[k].legacy: continue
+        if over.get(k) is not None: raise ValueError(_unread_budget(k, cfg))
+        cfg[k] = None                                              # a budget of an attack that does not run
     if cfg["rule"] not in RULES or not RULES[cfg["rule"]].scaled: cfg["scale"] = SETTINGS["scale"].default
     return cfg
 
