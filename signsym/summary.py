@@ -284,12 +284,16 @@ class Claim:
     higher: bool = True             # the claim says "higher is more robust" for its measures
     partial: str = "gradient masking"   # the verdict when the paper's protocol agrees with the claim and another column not
 
-def _mean_of(d, variants, key):
-    keys = key if isinstance(key, list) else [key]
-    for k in keys:
-        rows = _select(d[d.variant.isin(variants)], *k)
-        if len(rows): return per_seed(rows, ["variant"]).value.mean(), k
-    return math.nan, None
+def _pick(d, variants, key):
+    """Of `key`'s measurements (a list: in order of preference) the first that every one of `variants` with rows here
+    has, else the first that any has, else None: an attack run on some variants only does not stand for the others."""
+    d = d[d.variant.isin(variants)]
+    found = [(k, set(_select(d, *k).variant)) for k in (key if isinstance(key, list) else [key])]
+    return next((k for k, got in found if got and got >= set(d.variant)), next((k for k, got in found if got), None))
+
+def _mean_of(d, variants, k):
+    rows = _select(d[d.variant.isin(variants)], *k) if k is not None else d.iloc[:0]
+    return per_seed(rows, ["variant"]).value.mean() if len(rows) else math.nan
 
 def _cell(v, b, metric):
     if math.isnan(v): return ""
@@ -302,8 +306,8 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05) -> dict:
     for k, v in c.where.items(): d = d[d[k].isin(v if isinstance(v, (list, tuple)) else [v])] if k in d else d.iloc[:0]
     row, gaps = dict(paper=c.paper, claim=c.claim, **{"paper's number": c.paper_number}), {}
     for col, key in c.columns.items():
-        v, k = _mean_of(d, c.variants, key)
-        b, _ = _mean_of(d, [c.baseline], k if k is not None else key)
+        k = _pick(d, list(c.variants) + [c.baseline], key)
+        v, b = _mean_of(d, c.variants, k), _mean_of(d, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
         gaps[col] = (v - b) * (1 if c.higher else -1) if row[col] else math.nan
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
