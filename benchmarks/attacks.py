@@ -9,6 +9,7 @@ its count is an upper bound.
 
     python benchmarks/attacks.py                                   # the PEPITA study's MLP on MNIST-sized inputs
     python benchmarks/attacks.py --models mlp,resnet18 --device cuda --images 500
+    python benchmarks/attacks.py --models efficientnet_lite0 --image-size 80 --images 40 --attacks fgsm,pgd,apgd-ce,tpgd
 """
 import argparse, platform, sys
 from pathlib import Path
@@ -25,26 +26,30 @@ ATTACKS = "fgsm,pgd,apgd-ce,apgd-t,tpgd,square"
 
 def passes(name, cfg):
     "Forward + backward passes per image of one run of the attack (None: no gradient, no fixed count)."
-    return dict(fgsm=1, pgd=PGD_STEPS, tpgd=cfg["tpgd_steps"], **{"apgd-ce": cfg["apgd_steps"],
-                "apgd-t": cfg["apgd_steps"] * cfg["apgd_targets"]}).get(name)
+    count = dict(fgsm=lambda: 1, pgd=lambda: PGD_STEPS, tpgd=lambda: cfg["tpgd_steps"], **{
+                 "apgd-ce": lambda: cfg["apgd_steps"], "apgd-t": lambda: cfg["apgd_steps"] * cfg["apgd_targets"]})
+    return count[name]() if name in count else None          # a config holds only the budgets of its attacks
 
-def model_for(name, cfg):
+def model_for(name, cfg, size=32):
     if name == "mlp": return make_mlp(cfg, 784, 10), (1, 28, 28)
-    return build_model(name, 10, pretrained=False, image_size=32), (3, 32, 32)
+    return build_model(name, 10, pretrained=False, image_size=size), (3, size, size)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="mlp"); ap.add_argument("--attacks", default=ATTACKS)
     ap.add_argument("--images", type=int, default=200); ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--eps", type=float, default=0.03); ap.add_argument("--device", default="cpu")
+    ap.add_argument("--image-size", type=int, default=32, help="a CNN's input side (the quick study's is 80)")
+    ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--out", default=str(HERE / "results" / "attacks_cpu.csv"))
     a = ap.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
     print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} threads,"
           f" {a.images} images, eps {a.eps}")
     rows = []
     for mname in a.models.split(","):
         cfg = resolve_config(backbone="mlp", rule="BP", dataset="mnist", attacks=a.attacks)
-        model, shape = model_for(mname, cfg)
+        model, shape = model_for(mname, cfg, a.image_size)
         model.to(a.device)
         torch.manual_seed(0)
         x = torch.rand(a.images, *shape)
@@ -65,7 +70,7 @@ def main():
         for k in cases:
             rate, k_passes = a.images / quantile(t[k], 0.5), (1 if k == "forward+backward" else passes(k, cfg))
             limit = fb_rate / k_passes if k_passes else float("nan")
-            rows.append(dict(model=mname, case=k, passes=k_passes or "-", images_per_s=rate, limit=limit,
+            rows.append(dict(model=mname, image_size=shape[-1], case=k, passes=k_passes or "-", images_per_s=rate, limit=limit,
                              fraction_of_limit=rate / limit if k_passes else float("nan"), reps=a.reps,
                              images=a.images, device=a.device))
     print(table(rows, ["model", "case", "passes", "images_per_s", "limit", "fraction_of_limit"]))

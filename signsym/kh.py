@@ -20,7 +20,7 @@ from .rules import grad_mode
 from .train import Learner
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, Outcome, attacked, predict, input_gradients, register_attack
-from .results import (Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
+from .results import (SETTINGS, Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
                              register_setting, register_system)
 from .experiment import Data, source_config, trained_source, held_out_accuracy
 from .mlp import mlp_data, lr_schedule
@@ -290,7 +290,9 @@ for _s in (
 
 # %% ../nbs/12_kh.ipynb #b1502bae
 def _kh_label(cfg) -> str:
-    if cfg["rule"] == "KH": return "KH"
+    if cfg["rule"] == "KH":                 # a longer (or shorter) rule than the preset's is another variant
+        preset_epochs = SETTINGS["kh_epochs"].default_for(cfg["preset"], cfg["task"])
+        return "KH" if cfg["kh_epochs"] == preset_epochs else f"KH-{cfg['kh_epochs']}ep"
     if cfg["rule"] == "random": return "random-W"
     tags = [f"pow{cfg['kh_power']:g}" if cfg["kh_power"] != 1 else "", "L2" if cfg["kh_l2"] else "",
             "JReg" if cfg["kh_jreg"] else "", "matched" if cfg["kh_stop_at"] is not None else ""]
