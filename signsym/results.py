@@ -340,14 +340,24 @@ def _pick_system(over:dict) -> System:
 def _relevant(s:Setting, cfg, system) -> bool:
     return (s.task is None or s.task == cfg["task"]) and (s.systems is None or system.name in s.systems)
 
+def _unread_setting(k, s:Setting, cfg, system) -> str:
+    "The error for a setting given to a run whose system or task does not read it (a KH setting on an MLP, say)."
+    who = f"the {', '.join(s.systems)} system" + ("s" if len(s.systems) > 1 else "") if s.systems else "every system"
+    hint = (f", or choose a backbone of the {s.systems[0]} system ({', '.join(SYSTEMS[s.systems[0]].backbones)})"
+            if s.systems and system.name not in s.systems and s.systems[0] in SYSTEMS else "")
+    return (f"{k} is read by {who}" + (f" for task {s.task}" if s.task else "") + f"; this run (backbone "
+            f"{cfg['backbone']}, task {cfg['task']}) does not read it: leave {k} out" + hint)
+
 def _unread_budget(k, cfg) -> str:
     "The error for a budget given to attacks none of which reads it (an L2 budget with L∞ attacks only, say)."
     readers = sorted({a for a, spec in ATTACKS[cfg["task"]].items() if k in spec.settings})
     return (f"{k} is a budget of {', '.join(readers) or 'no ' + cfg['task'] + ' attack'}, and none of the requested "
             f"attacks ({', '.join(cfg['attacks'])}) reads it: add one of those to attacks, or leave {k} out")
 
-def resolve_config(preset:str="quick", **overrides) -> dict:
-    "The full, validated config: the settings' defaults for `preset`, the system's preset, then `overrides`."
+def resolve_config(preset:str="quick", strict:bool=True, **overrides) -> dict:
+    """The full, validated config: the settings' defaults for `preset`, the system's preset, then `overrides`. A setting
+    given that the run does not read (its system's or task's, or a budget of attacks it does not run) is an error;
+    with `strict=False` it is dropped (a grid's overrides apply to the runs that read them)."""
     systems()                                        # the later chapters' settings and systems, and plugins
     bad = set(overrides) - set(SETTINGS)
     if bad: raise ValueError(f"unknown setting(s) {', '.join(sorted(bad))}; valid: {', '.join(SETTINGS)}")
@@ -362,12 +372,14 @@ def resolve_config(preset:str="quick", **overrides) -> dict:
     extra = system.presets.get(preset, {})
     cfg.update({k: v for k, v in (extra(cfg) if callable(extra) else extra).items() if k not in over})
     for k, s in SETTINGS.items():
-        if not _relevant(s, cfg, system): cfg[k] = None
+        if not _relevant(s, cfg, system):
+            if strict and over.get(k) is not None and not s.execution: raise ValueError(_unread_setting(k, s, cfg, system))
+            cfg[k] = None
         elif s.check is not None: cfg[k] = s.check(k, cfg[k], cfg)
     read = {key for a in cfg["attacks"] for key in ATTACKS[cfg["task"]][a].settings}
     for k in {key for specs in ATTACKS.values() for a in specs.values() for key in a.settings} - read:
         if SETTINGS[k].legacy: continue
-        if over.get(k) is not None: raise ValueError(_unread_budget(k, cfg))
+        if strict and over.get(k) is not None: raise ValueError(_unread_budget(k, cfg))
         cfg[k] = None                                              # a budget of an attack that does not run
     if cfg["rule"] not in RULES or not RULES[cfg["rule"]].scaled: cfg["scale"] = SETTINGS["scale"].default
     return cfg

@@ -36,14 +36,21 @@ def load_grid(grid) -> dict:
     return g
 
 def expand_grid(grid) -> list:
-    "Resolved, validated, de-duplicated configs of `grid`, transfer sources first, then by seed."
+    """Resolved, validated, de-duplicated configs of `grid`, transfer sources first, then by seed. An override applies
+    to the runs that read it (n_bits to the hashing runs of a grid of both tasks); one that none reads is an error."""
     g, cfgs = load_grid(grid), {}
     for sub in [{}] + list(g["extra"]):
         h = load_grid({**{k: v for k, v in g.items() if k != "extra"}, **sub,
                        "overrides": {**g["overrides"], **sub.get("overrides", {})}})
-        for combo in itertools.product(*(h[k] for k in GRID_LISTS)):
-            cfg = resolve_config(h["preset"], **{**h["overrides"], **dict(zip(GRID_LISTS.values(), combo))})
+        combos = [dict(zip(GRID_LISTS.values(), c)) for c in itertools.product(*(h[k] for k in GRID_LISTS))]
+        unread = {k for k, v in h["overrides"].items() if v is not None}
+        for combo in combos:
+            cfg = resolve_config(h["preset"], strict=False, **{**h["overrides"], **combo})
+            unread -= {k for k in unread if cfg.get(k) is not None}
             cfgs.setdefault(run_id(cfg), cfg)
+        for k in sorted(unread):                    # say why, in resolve_config's words, for the grid's first run
+            try: resolve_config(h["preset"], **{k: h["overrides"][k], **combos[0]})
+            except ValueError as e: raise ValueError(f"no run of the grid reads the override {k}: {e}") from None
     return sorted(cfgs.values(), key=lambda c: (c["seed"], source_config(c) is not None))   # sources first
 
 # %% ../nbs/09_sweep.ipynb #2968b2d9
