@@ -286,11 +286,12 @@ class Claim:
     target: float = None            # a claim of nearness ("α nearer -1"): the variant must be nearer this than the baseline
 
 def _pick(d, variants, key):
-    """Of `key`'s measurements (a list: in order of preference) the first that every one of `variants` with rows here
-    has, else the first that any has, else None: an attack run on some variants only does not stand for the others."""
+    """Of `key`'s measurements (a list: in order of preference) the first that every one of `variants` measured by any
+    of them has, else the first that any has, else None: an attack run on some variants does not stand for the others."""
     d = d[d.variant.isin(variants)]
     found = [(k, set(_select(d, *k).variant)) for k in (key if isinstance(key, list) else [key])]
-    return next((k for k, got in found if got and got >= set(d.variant)), next((k for k, got in found if got), None))
+    need = set().union(*(got for _, got in found))
+    return next((k for k, got in found if got and got >= need), next((k for k, got in found if got), None))
 
 def _mean_of(d, variants, k):
     rows = _select(d[d.variant.isin(variants)], *k) if k is not None else d.iloc[:0]
@@ -441,11 +442,9 @@ def headline_figure(study:pd.DataFrame, panels:dict, path=None, height:float=3.2
     for title, (where, cols) in panels.items():
         d = study
         for k, v in where.items(): d = d[d[k].isin(v if isinstance(v, (list, tuple)) else [v])] if k in d else d.iloc[:0]
-        for label, key in cols.items():
-            keys = key if isinstance(key, list) else [key]
-            for k_ in keys:
-                s = _select(d, *k_)
-                if len(s): frames.append(per_seed(s, ["variant"]).assign(panel=title, measure=label)); break
+        for label, key in cols.items():                 # as the verdict: one measurement for every variant of the panel
+            k_ = _pick(d, sorted(set(d.variant)), key)
+            if k_ is not None: frames.append(per_seed(_select(d, *k_), ["variant"]).assign(panel=title, measure=label))
     if not frames: return None
     d = pd.concat(frames, ignore_index=True)
     order = [m for cols in (c for _, c in panels.values()) for m in cols]
