@@ -280,7 +280,7 @@ class Claim:
     where: dict                     # study columns that select the claim's rows (e.g. task, dataset, backbone)
     variants: tuple                 # the variants the claim is about
     baseline: str                   # what they are compared with
-    columns: dict                   # column -> (metric, attack, grad, eps), or a list of them (the first measured)
+    columns: dict                   # column -> (metric, attack, grad, eps), or a list of them (see _pick)
     higher: bool = True             # the claim says "higher is more robust" for its measures
     partial: str = "gradient masking"   # the verdict when the paper's protocol agrees with the claim and another column not
     target: float = None            # a claim of nearness ("α nearer -1"): the variant must be nearer this than the baseline
