@@ -26,9 +26,12 @@ ATTACKS = "fgsm,pgd,apgd-ce,apgd-t,tpgd,square"
 
 def passes(name, cfg):
     "Forward + backward passes per image of one run of the attack (None: no gradient, no fixed count)."
-    count = dict(fgsm=lambda: 1, pgd=lambda: PGD_STEPS, tpgd=lambda: cfg["tpgd_steps"], **{
-                 "apgd-ce": lambda: cfg["apgd_steps"], "apgd-t": lambda: cfg["apgd_steps"] * cfg["apgd_targets"]})
-    return count[name]() if name in count else None          # a config holds only the budgets of its attacks
+    if name == "fgsm": return 1                      # a config holds only the budgets of the attacks it runs
+    if name == "pgd": return PGD_STEPS
+    if name == "tpgd": return cfg["tpgd_steps"]
+    if name == "apgd-ce": return cfg["apgd_steps"]
+    if name == "apgd-t": return cfg["apgd_steps"] * cfg["apgd_targets"]
+    return None
 
 def model_for(name, cfg, size=32):
     if name == "mlp": return make_mlp(cfg, 784, 10), (1, 28, 28)

@@ -19,18 +19,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import numpy as np, torch, torch.nn.functional as F
-from signsym.rules import RULES, convert, feedback_layers, redraw_feedback
+from signsym.rules import RULES, convert, feedback_layers, redraw_feedback, xavier_scale
 from signsym.models import build_model
 from timing import interleaved, quantile, table
 
 def bounds(model):
-    "(buffer, a) for every brSF layer: a = sqrt(6 / (fan_in + fan_out)), the Xavier-uniform bound."
-    out = []
-    for _, m in feedback_layers(model):
-        if RULES[m.rule].redraw:
-            fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(m.weight)
-            out.append((m.feedback, math.sqrt(6.0 / (fi + fo))))
-    return out
+    "(buffer, a) for every brSF layer: a = sqrt(3) x Xavier's std, the Xavier-uniform bound."
+    return [(m.feedback, math.sqrt(3) * xavier_scale(m.weight.shape)) for _, m in feedback_layers(model)
+            if RULES[m.rule].redraw]
 
 def cases(model):
     layers = bounds(model)
