@@ -302,7 +302,14 @@ def _cell(v, b, metric):
     if metric.startswith("robust_") or metric.endswith("accuracy"): return f"{100 * v:.1f} vs {100 * b:.1f}"
     return f"{v:.3g} vs {b:.3g}"
 
-def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05) -> dict:
+def _beats(v, b, metric, c, margin, ratio):
+    """How far the variants' `v` beats the baseline's `b` past the margin (> 0: beats): a distance (`critical_*`, no
+    natural unit) must be `ratio` times the baseline's, anything else (accuracies, exponents) `margin` past it."""
+    if c.target is not None: return abs(b - c.target) - abs(v - c.target) - margin
+    if metric.startswith("critical_"): return (v / b if c.higher else b / v) - ratio if v > 0 and b > 0 else -ratio
+    return (v - b) * (1 if c.higher else -1) - margin
+
+def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25) -> dict:
     "The claim's row: the variants' vs the baseline's means per column, the checks passed, and the verdict."
     d = study
     for k, v in c.where.items(): d = d[d[k].isin(v if isinstance(v, (list, tuple)) else [v])] if k in d else d.iloc[:0]
@@ -311,16 +318,15 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05) -> dict:
         k = _pick(d, list(c.variants) + [c.baseline], key)
         v, b = _mean_of(d, c.variants, k), _mean_of(d, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
-        gap = (abs(b - c.target) - abs(v - c.target)) if c.target is not None else (v - b) * (1 if c.higher else -1)
-        gaps[col] = gap if row[col] else math.nan
+        gaps[col] = _beats(v, b, k[0], c, margin, ratio) if row[col] else math.nan
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
     row["indicators passed"] = f"{int(checks.value.sum())}/{len(checks)}" if len(checks) else ""
     cols = list(c.columns)
     first, others = gaps[cols[0]], [gaps[k] for k in cols[1:] if k != "noise" and not math.isnan(gaps[k])]
     if math.isnan(first): row["verdict"] = "not measured"
-    elif first <= margin: row["verdict"] = "does not reproduce"
-    elif others and all(g > margin for g in others): row["verdict"] = "holds"
-    elif others: row["verdict"] = c.partial if any(g <= margin for g in others) else "holds"
+    elif first <= 0: row["verdict"] = "does not reproduce"
+    elif others and all(g > 0 for g in others): row["verdict"] = "holds"
+    elif others: row["verdict"] = c.partial
     else: row["verdict"] = "holds under the paper's protocol only (nothing stronger measured)"
     return row
 
@@ -403,9 +409,9 @@ def claims() -> list:
               partial=_KH_PARTIAL),
     ]
 
-def verdict_table(study:pd.DataFrame, margin:float=0.05) -> pd.DataFrame:
+def verdict_table(study:pd.DataFrame, margin:float=0.05, ratio:float=1.25) -> pd.DataFrame:
     "One row per claim of `claims()`: the paper's number, ours per column (variants vs baseline), checks, verdict."
-    return pd.DataFrame([verdict_row(study, c, margin) for c in claims()])
+    return pd.DataFrame([verdict_row(study, c, margin, ratio) for c in claims()])
 
 # %% ../nbs/10_summary.ipynb #9cf775b6
 NO_GRAD = "none (random noise)"
