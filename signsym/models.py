@@ -55,7 +55,9 @@ def _torchvision_backbone(name, pretrained, weights):
         if not path.exists():
             if weights: raise FileNotFoundError(f"weights file {path} does not exist")
             url = getattr(torchvision.models, _TV[name][0]).IMAGENET1K_V1.url
-            try: torch.hub.download_url_to_file(url, str(path), progress=False)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)      # (a fresh machine has no hub cache folder yet)
+                torch.hub.download_url_to_file(url, str(path), progress=False)
             except Exception as e:
                 raise RuntimeError(f"could not download the ImageNet weights of {name} ({type(e).__name__}). Offline, "
                                    f"copy {path.name} from {url} into {path.parent}/ or pass its path as `weights`") from None

@@ -651,6 +651,9 @@ def run_cli(argv=None):
     if is_done(rdir) and not redo:
         print(f"run {run_id(cfg)} already finished in {rdir} (use --redo to run it again)")
     else:
+        from signsym.sweep import missing_inputs                    # (the sweep chapter: it knows every input)
+        if miss := missing_inputs([cfg], fetch=True):
+            sys.exit("signsym-run: the run needs inputs that are not here:\n  " + "\n  ".join(miss))
         t0 = time.perf_counter()
         print(f"run {run_id(cfg)}: {cfg['rule']} on {cfg['backbone']}, {cfg['dataset']}, {cfg['task']}, seed "
               f"{cfg['seed']} ({cfg['preset']} preset) -> {rdir}", flush=True)
