@@ -311,11 +311,30 @@ def _paper_finetune(cfg):
     return dict(backbone="resnet18", epochs=10 if cfg["dataset"] in ("imagenet100", "nuswide21") else 20,
                 select_best=cfg["dataset"] == "cifar10")
 
+# Retrieval training where the authors' code (BioDeepHashing) and the HyP² paper differ: a run whose choices are not
+# its preset's is a variant of its own, "-authors" when all three are the authors' (quick preset + the authors' code)
+_AUTHORS_TRAINING = dict(hyp2_variant="authors", head_init="normal", select_best=True)
+
+def _preset_value(cfg, k):
+    "What `cfg`'s preset (the settings' defaults, then the system's preset) sets retrieval setting `k` to."
+    extra = _paper_finetune(cfg) if cfg["preset"] == "paper" else {}
+    return extra.get(k, SETTINGS[k].default_for(cfg["preset"], "hashing"))
+
+def _training_tag(cfg) -> str:
+    if cfg["task"] != "hashing": return ""
+    own = {k: cfg[k] for k in _AUTHORS_TRAINING}
+    off = [k for k in own if own[k] != _preset_value(cfg, k)]
+    if not off: return ""
+    if own == _AUTHORS_TRAINING: return "-authors"
+    return "".join(f"-{k}={own[k]}" for k in off)
+
+def _finetune_label(cfg) -> str:
+    return (("BP-head" if cfg.get("freeze_backbone") else cfg["rule"]) + _training_tag(cfg)
+            + ("-redraw" if cfg.get("attack_redraw") else ""))
+
 register_system(System("finetune", BACKBONES,
                        {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
-                       presets=dict(paper=_paper_finetune),
-                       variant=lambda cfg: ("BP-head" if cfg.get("freeze_backbone") else cfg["rule"])
-                                           + ("-redraw" if cfg.get("attack_redraw") else ""),
+                       presets=dict(paper=_paper_finetune), variant=_finetune_label,
                        variants=("BP-head", "brSF-redraw"),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 

@@ -90,7 +90,7 @@ def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
         last = [l for l in str(e).strip().splitlines() if l.strip()]
         return _info(cfg, "failed", time.perf_counter() - t0, f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
 
-# %% ../nbs/09_sweep.ipynb #856f4d79
+# %% ../nbs/09_sweep.ipynb #5198ccd1
 @dataclass
 class Input:
     "Something a run reads from outside signsym: a dataset or a backbone's ImageNet weights."
