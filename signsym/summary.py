@@ -309,6 +309,14 @@ def _beats(v, b, metric, c, margin, ratio):
     if metric.startswith("critical_"): return (v / b if c.higher else b / v) - ratio if v > 0 and b > 0 else -ratio
     return (v - b) * (1 if c.higher else -1) - margin
 
+def _measured_on(d, c, k) -> str:
+    "How much stands behind a column: the variants' (variant, seed) pairs vs the baseline's seeds, and images per seed."
+    rows = _select(d, *k)
+    var, base = rows[rows.variant.isin(c.variants)], rows[rows.variant == c.baseline]
+    pairs = lambda r: len(r[["variant", "seed"]].drop_duplicates())
+    n = pd.concat([var, base]).n.median() if "n" in rows else math.nan
+    return f"{pairs(var)} vs {pairs(base)} seeds" + ("" if pd.isna(n) else f", {int(n)} images")
+
 def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25) -> dict:
     "The claim's row: the variants' vs the baseline's means per column, the checks passed, and the verdict."
     d = study
@@ -318,6 +326,7 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         k = _pick(d, list(c.variants) + [c.baseline], key)
         v, b = _mean_of(d, c.variants, k), _mean_of(d, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
+        if col == next(iter(c.columns)): row["measured on"] = _measured_on(d, c, k) if row[col] else ""
         gaps[col] = _beats(v, b, k[0], c, margin, ratio) if row[col] else math.nan
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
     row["indicators passed"] = f"{int(checks.value.sum())}/{len(checks)}" if len(checks) else ""
