@@ -13,7 +13,7 @@ from typing import Callable
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .results import resolve_config, run_id, run_dir, is_done, execute_run, system_of, _holder, _stale
+from .results import resolve_config, run_id, run_dir, is_done, execute_run, system_of, RunBusy, _holder, _stale
 from .experiment import source_config, needs_source
 from .data import DATASETS, data_root, _advice
 from .hashing import LIST_FILES
@@ -101,7 +101,9 @@ def run_one(cfg:dict, redo:bool=False, threads:int=None, source=None) -> dict:
         return _info(cfg, "done", time.perf_counter() - t0)
     except Exception as e:
         last = [l for l in str(e).strip().splitlines() if l.strip()]
-        return _info(cfg, "failed", time.perf_counter() - t0, f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
+        busy = isinstance(e, RunBusy) or getattr(e, "ename", None) == "RunBusy"    # taken between our look and its kernel
+        return _info(cfg, "busy" if busy else "failed", time.perf_counter() - t0,
+                     f"{type(e).__name__}: {last[-1] if last else ''}"[:300])
 
 # %% ../nbs/09_sweep.ipynb #5198ccd1
 @dataclass
