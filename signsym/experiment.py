@@ -144,7 +144,7 @@ class Run:
     "One experiment of a resolved config, one method per step (see `run_all`)."
     def __init__(self, cfg:dict, redo:bool=False, echo=print):
         self.cfg, self.rid, self.dir, self.echo = cfg, run_id(cfg), run_dir(cfg), echo or (lambda *a: None)
-        self.reuse = is_done(self.dir) and not redo
+        self.reuse, self.redo = is_done(self.dir) and not redo, redo
         self.device = check_device(cfg["device"])
         self.pipe, self.times, self.donor, self.lock = pipeline(cfg), dict(start=time.perf_counter()), None, None
         self.echo(f"run {self.rid} in {self.dir} on {self.device}" + (" (finished before: stored results)" if self.reuse else ""))
@@ -162,17 +162,20 @@ class Run:
         if self.lock is None and not self.reuse:
             self.lock = run_lock(self.dir)
             self.lock.__enter__()
+            if is_done(self.dir) and not self.redo:     # another process finished it between our look and the lock
+                self.release(); self.reuse = True
+                self.echo(f"run {self.rid} was finished meanwhile by another process: its stored results are read")
 
 # %% ../nbs/08_experiment.ipynb #2bedb987
 @patch
 def train(self:Run) -> pd.DataFrame:
     "Train (or resume, or start from a donor's final checkpoint); the history."
     cfg, ckpt, t0 = self.cfg, self.dir / "checkpoint.pt", time.perf_counter()
+    self._take_lock()                                   # (a run another process finished meanwhile is read instead)
     if self.reuse:
         self.model.load_state_dict(load_checkpoint(ckpt)["model"])
         self.model.to(self.device).eval()
     else:
-        self._take_lock()
         write_json(self.dir / "config.json", {**cfg, "run_id": self.rid})
         self.donor = None if ckpt.exists() else trained_donor(cfg)
         if self.donor is not None:
