@@ -161,6 +161,7 @@ def fmt(row, scale:float=100, digits:int=1) -> str:
     if pd.isna(row["mean"]): return ""
     m, lo, hi = row["mean"] * scale, row["ci_low"] * scale, row["ci_high"] * scale
     if row["seeds"] > 1: return f"{m:.{digits}f} ± {(hi - lo) / 2:.{digits}f} ({int(row['seeds'])} seeds)"
+    if pd.isna(lo) or pd.isna(hi): return f"{m:.{digits}f} (1 seed)"      # a median, a query count: no interval of its own
     return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}] (1 seed)"
 
 # %% ../nbs/10_summary.ipynb #ff84c69b
