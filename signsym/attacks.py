@@ -6,9 +6,9 @@
 __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', 'SILENT_MAX', 'AA_FLAGS', 'TASK_SPECS',
            'AttackSpec', 'Outcome', 'register_attack', 'attack_names', 'check_attacks', 'get_attack', 'check_epsilons',
            'attacked', 'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement',
-           'transfer_success', 'random_sign_success', 'black_box_success', 'has_rule_gradient', 'AttackContext', 'tpgd',
-           'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'pgd_eot', 'TaskSpec', 'register_task',
-           'masking_checks', 'check_rows', 'measure_robustness']
+           'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success', 'has_rule_gradient',
+           'AttackContext', 'tpgd', 'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'pgd_eot',
+           'TaskSpec', 'register_task', 'masking_checks', 'check_rows', 'measure_robustness']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math, time
@@ -189,10 +189,20 @@ def _nearest_wrong(xb, yb, pred, todo):
     has = torch.tensor([bool(pred[j] != yb[k]) for j, k in zip(start, todo)], dtype=torch.bool)
     return todo[has], torch.stack(start)[has] if len(start) else torch.zeros(0, dtype=torch.long)
 
+def check_budgets(eps, norm:float, dim:int=None) -> tuple:
+    """Sorted unique budgets of an attack in `norm`: L∞ as `check_epsilons`; L2 numbers from 0 to √dim, the L2 diameter
+    of an image of `dim` values in [0, 1] (at 80 px the scaled budgets go to 2.5, above L∞'s bound of 1)."""
+    if norm == math.inf: return check_epsilons(eps)
+    eps, top = [eps] if isinstance(eps, (int, float)) else list(eps), math.sqrt(dim) if dim else math.inf
+    bad = [e for e in eps if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 <= e <= top]
+    if bad or not eps: raise ValueError(f"L{norm:g} budgets must be numbers in [0, {top:.4g}] (the image's L{norm:g} "
+                                        f"diameter), got {bad or eps!r}")
+    return tuple(sorted({float(e) for e in eps}))
+
 def black_box_success(model, x, y, attack, norm:float, epsilons, batch_size=100, device="cpu", seed=0,
                       progress=False, desc="black-box"):
     "(fooled [n_eps, n], distances [n]) of a decision-based Foolbox `attack` whose distances are in `norm`."
-    epsilons = check_epsilons(epsilons)
+    epsilons = check_budgets(epsilons, norm, x[0].numel())
     dists = []
     with attacked(model):
         fmodel = fb.PyTorchModel(model, bounds=(0, 1), device=device)
