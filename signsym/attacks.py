@@ -8,10 +8,10 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'attacked', 'foolbox_attack', 'predict', 'foolbox_success', 'input_gradients', 'gradient_agreement',
            'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success', 'has_rule_gradient',
            'AttackContext', 'tpgd', 'pgd_iterates', 'loss_trajectory', 'trajectory_rows', 'pixel_attack', 'pgd_eot',
-           'TaskSpec', 'register_task', 'masking_checks', 'check_rows', 'measure_robustness']
+           'TaskSpec', 'register_task', 'masking_checks', 'check_rows', 'load_memo', 'save_memo', 'measure_robustness']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
-import contextlib, logging, math, time
+import contextlib, logging, math, os, time
 from dataclasses import dataclass, field
 from typing import Callable
 import numpy as np
@@ -658,9 +658,29 @@ def _time_row(attack, grad, n, seconds):
     return dict(metric="attack_time_s", attack=attack, grad=grad, eps=0.0, value=seconds, n=n,
                 ci_low=math.nan, ci_high=math.nan)
 
+def _memo_fingerprint(x, epsilons, seed, task, settings) -> str:
+    "What an attack's outcome depends on besides its name and gradient: the images, budgets, seed and settings."
+    return repr((task, tuple(x.shape), float(x.double().sum()), tuple(epsilons), seed,
+                 sorted((k, repr(v)) for k, v in settings.items())))
+
+def load_memo(path, fp:str) -> dict:
+    "The outcomes (and seconds) that `save_memo` kept at `path` for fingerprint `fp`; empty if none or another's."
+    empty = dict(memo={}, times={})
+    if path is None or not os.path.isfile(path): return empty
+    try: kept = torch.load(path, weights_only=False)
+    except Exception: return empty                          # a torn or foreign file: attack again
+    return kept if isinstance(kept, dict) and kept.get("fp") == fp else empty
+
+def save_memo(path, fp:str, memo:dict, times:dict):
+    "Keep `memo` (attack, grad, budgets -> Outcome) and each attack's seconds at `path`, atomically."
+    if path is None: return
+    tmp = f"{path}.tmp"
+    torch.save(dict(fp=fp, memo=memo, times=times), tmp)
+    os.replace(tmp, path)
+
 def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, task:str="classification", source=None,
                        settings:dict=None, extra:dict=None, batch_size:int=100, device="cpu", seed:int=0,
-                       progress:bool=True, echo=print) -> list:
+                       progress:bool=True, echo=print, memo_path=None) -> list:
     """Measurement dicts of every requested attack of `task` on images `x` (labels `y`), gradient agreement, checks.
     model:    the attacked network (images in [0, 1] -> outputs)
     attacks:  names registered for `task` (a list or "fgsm,pgd")
@@ -669,17 +689,26 @@ def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, task:str="classi
     settings: the budgets the attacks read (a run's resolved config)
     extra:    what the task's attacks need besides (retrieval: codes, database, k; see the hashing chapter)
     seed:     seeds every random start and noise draw, batch by batch
-    echo:     where progress lines go when `progress` (None: nowhere)"""
+    echo:     where progress lines go when `progress` (None: nowhere)
+    memo_path: a file that keeps each finished attack's outcome, so that a run stopped or failed later reads them
+              back instead of attacking again (kept only for the same images, budgets, seed and settings)"""
     attacks, epsilons = check_attacks(attacks, task), check_epsilons(epsilons)
     ctx = AttackContext(model, x, y, task, dict(settings or {}), source, dict(extra or {}), batch_size, device, seed,
                         progress)
     ts, out, t_all = TASK_SPECS[task], [], time.perf_counter()
     if ts.prepare is not None: ts.prepare(ctx)
     todo = [(a, g) for a in attacks for g in get_attack(a, task).grads]
+    fp = _memo_fingerprint(x, epsilons, seed, task, ctx.settings)
+    kept = load_memo(memo_path, fp)
+    ctx.memo.update(kept["memo"]); times = kept["times"]
+    if kept["memo"] and progress and echo: echo(f"  {len(times)} attack(s) read back from {memo_path}")
     for k, (attack, grad) in enumerate(todo):
         t0, known = time.perf_counter(), len(ctx.memo)
         oc = ctx.outcome(attack, grad, epsilons)
-        if len(ctx.memo) > known: out.append(_time_row(attack, grad, oc.n, time.perf_counter() - t0))
+        if len(ctx.memo) > known:
+            times[(attack, grad)] = time.perf_counter() - t0
+            save_memo(memo_path, fp, ctx.memo, times)
+        if (attack, grad) in times: out.append(_time_row(attack, grad, oc.n, times[(attack, grad)]))
         out += ts.score(ctx, attack, grad, epsilons, oc) + list(oc.rows)
         if progress and echo:
             spent = time.perf_counter() - t_all
