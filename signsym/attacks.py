@@ -279,10 +279,12 @@ def _black(name, make, norm, l2=False):
         nb = min(ctx.setting("blackbox_size") or len(ctx.x), len(ctx.x))
         fooled, d = black_box_success(ctx.model, ctx.x[:nb], ctx.y[:nb], make(ctx), norm, grid, **ctx.kw,
                                       progress=ctx.progress, desc=name)
-        never = int(torch.isinf(d).sum())
+        never, right = int(torch.isinf(d).sum()), d[d > 0]       # distance 0: already wrong before the attack
         return Outcome(fooled, eps=grid, rows=[
             dict(metric="median_distance", attack=name, grad="none", eps=0.0, value=d.median().item(), n=nb,
                  ci_low=math.nan, ci_high=math.nan),
+            dict(metric="median_distance_correct", attack=name, grad="none", eps=0.0, n=len(right), ci_low=math.nan,
+                 ci_high=math.nan, value=right.median().item() if len(right) else math.nan),
             dict(metric="never_fooled", attack=name, grad="none", eps=0.0, **accuracy_stats(never, nb))])
     return run
 
