@@ -660,9 +660,10 @@ def _time_row(attack, grad, n, seconds):
     return dict(metric="attack_time_s", attack=attack, grad=grad, eps=0.0, value=seconds, n=n,
                 ci_low=math.nan, ci_high=math.nan)
 
-def _memo_fingerprint(x, epsilons, seed, task, settings) -> str:
-    "What an attack's outcome depends on besides its name and gradient: the images, budgets, seed and settings."
-    return repr((task, tuple(x.shape), float(x.double().sum()), tuple(epsilons), seed,
+def _memo_fingerprint(model, x, epsilons, seed, task, settings) -> str:
+    "What an attack's outcome depends on besides its name and gradient: the weights, images, budgets, seed, settings."
+    weights = sum(float(p.detach().double().sum()) for p in model.parameters())    # a retrained model is another
+    return repr((task, weights, tuple(x.shape), float(x.double().sum()), tuple(epsilons), seed,
                  sorted((k, repr(v)) for k, v in settings.items())))
 
 def load_memo(path, fp:str) -> dict:
@@ -700,7 +701,7 @@ def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, task:str="classi
     ts, out, t_all = TASK_SPECS[task], [], time.perf_counter()
     if ts.prepare is not None: ts.prepare(ctx)
     todo = [(a, g) for a in attacks for g in get_attack(a, task).grads]
-    fp = _memo_fingerprint(x, epsilons, seed, task, ctx.settings)
+    fp = _memo_fingerprint(model, x, epsilons, seed, task, ctx.settings)
     kept = load_memo(memo_path, fp)
     ctx.memo.update(kept["memo"]); times = kept["times"]
     if kept["memo"] and progress and echo: echo(f"  {len(times)} attack(s) read back from {memo_path}")
