@@ -90,11 +90,11 @@ def get_attack(name:str, task:str="classification") -> AttackSpec:
 EPSILONS = (0.0, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5)
 PGD_STEPS, PGD_REL_STEP = 5, 1 / 3
 
-def check_epsilons(eps) -> tuple:
-    "Sorted unique ε values, each a number in [0, 1] (pixel space), or a ValueError."
+def check_epsilons(eps, top:float=1.0, what:str="epsilons", scale:str="pixel space") -> tuple:
+    "Sorted unique ε values, each a number in [0, `top`] (L∞ in pixel space: 1), or a ValueError."
     eps = [eps] if isinstance(eps, (int, float)) else list(eps)
-    bad = [e for e in eps if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 <= e <= 1]
-    if bad or not eps: raise ValueError(f"epsilons must be numbers in [0, 1] (pixel space), got {bad or eps!r}")
+    bad = [e for e in eps if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 <= e <= top]
+    if bad or not eps: raise ValueError(f"{what} must be numbers in [0, {top:.4g}] ({scale}), got {bad or eps!r}")
     return tuple(sorted({float(e) for e in eps}))
 
 # %% ../nbs/05_attacks.ipynb #6d5042f3
@@ -193,11 +193,7 @@ def check_budgets(eps, norm:float, dim:int=None) -> tuple:
     """Sorted unique budgets of an attack in `norm`: L∞ as `check_epsilons`; L2 numbers from 0 to √dim, the L2 diameter
     of an image of `dim` values in [0, 1] (at 80 px the scaled budgets go to 2.5, above L∞'s bound of 1)."""
     if norm == math.inf: return check_epsilons(eps)
-    eps, top = [eps] if isinstance(eps, (int, float)) else list(eps), math.sqrt(dim) if dim else math.inf
-    bad = [e for e in eps if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 <= e <= top]
-    if bad or not eps: raise ValueError(f"L{norm:g} budgets must be numbers in [0, {top:.4g}] (the image's L{norm:g} "
-                                        f"diameter), got {bad or eps!r}")
-    return tuple(sorted({float(e) for e in eps}))
+    return check_epsilons(eps, math.sqrt(dim) if dim else math.inf, f"L{norm:g} budgets", f"the image's L{norm:g} diameter")
 
 def black_box_success(model, x, y, attack, norm:float, epsilons, batch_size=100, device="cpu", seed=0,
                       progress=False, desc="black-box"):
@@ -694,14 +690,14 @@ def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, task:str="classi
     seed:     seeds every random start and noise draw, batch by batch
     echo:     where progress lines go when `progress` (None: nowhere)
     memo_path: a file that keeps each finished attack's outcome, so that a run stopped or failed later reads them
-              back instead of attacking again (kept only for the same images, budgets, seed and settings)"""
+              back instead of attacking again (kept only for the same weights, images, budgets, seed and settings)"""
     attacks, epsilons = check_attacks(attacks, task), check_epsilons(epsilons)
     ctx = AttackContext(model, x, y, task, dict(settings or {}), source, dict(extra or {}), batch_size, device, seed,
                         progress)
     ts, out, t_all = TASK_SPECS[task], [], time.perf_counter()
     if ts.prepare is not None: ts.prepare(ctx)
     todo = [(a, g) for a in attacks for g in get_attack(a, task).grads]
-    fp = _memo_fingerprint(model, x, epsilons, seed, task, ctx.settings)
+    fp = _memo_fingerprint(model, x, epsilons, seed, task, ctx.settings) if memo_path is not None else None
     kept = load_memo(memo_path, fp)
     ctx.memo.update(kept["memo"]); times = kept["times"]
     if kept["memo"] and progress and echo: echo(f"  {len(times)} attack(s) read back from {memo_path}")
