@@ -21,7 +21,7 @@ import pandas as pd
 from .rules import RULES, check_choice, check_rule, resolve_scale, unknown
 from .data import data_root, project_root, atomic_write
 from .models import BACKBONES, TASKS
-from .attacks import ATTACKS, EPSILONS, attack_names, check_attacks, check_epsilons, masking_checks
+from .attacks import ATTACKS, EPSILONS, attack_names, check_attacks, check_budgets, check_epsilons, masking_checks
 from .attacks import check_rows as _check_rows
 from .hashing import HASH_DATASETS, HASH_EPSILONS, HYP2_ZETA
 
@@ -121,17 +121,13 @@ def _pixel_counts(k, v, cfg):
     return sorted(set(v))
 
 def _l2_budgets(k, v, cfg):
-    "None (the L∞ grid), 'scaled' (L2 budgets for the image size: (0, 1/8, 1/4, 1/2, 1) x side/32), or numbers >= 0."
+    """None (the L∞ grid), 'scaled' (L2 budgets for the image size: (0, 1/8, 1/4, 1/2, 1) x side/32), or numbers from 0
+    to the L2 diameter of a 3 x side x side image (`check_budgets`, the bound the attack itself checks)."""
     if v is None: return None
     if v == "scaled": return [0.0] + [round(f * cfg["image_size"] / 32, 6) for f in (0.125, 0.25, 0.5, 1.0)]
-    v = [v] if isinstance(v, (int, float)) else list(v)
-    if any(isinstance(e, bool) or not isinstance(e, (int, float)) or e < 0 for e in v):
-        raise ValueError(f"{k} must be 'scaled' or numbers >= 0 (L2 in pixel space), not {v!r}")
     side = cfg.get("image_size")
-    if side and max(v) > (top := math.sqrt(3) * side):       # the L2 diameter of [0, 1]^(3 x side x side)
-        raise ValueError(f"{k}: an L2 budget above {top:.1f} (the distance between a black and a white {side}x{side} "
-                         f"image) bounds nothing, got {max(v)!r}")
-    return sorted({float(e) for e in v})
+    try: return list(check_budgets([v] if isinstance(v, str) else v, 2, 3 * side * side if side else None))
+    except ValueError as e: raise ValueError(f"{k} must be 'scaled' or numbers (L2 in pixel space): {e}") from None
 
 # %% ../nbs/07_results.ipynb #9eac5ddc
 @dataclass(frozen=True)
