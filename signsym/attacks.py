@@ -92,7 +92,7 @@ PGD_STEPS, PGD_REL_STEP = 5, 1 / 3
 
 def check_epsilons(eps, top:float=1.0, what:str="epsilons", scale:str="pixel space") -> tuple:
     "Sorted unique ε values, each a number in [0, `top`] (L∞ in pixel space: 1), or a ValueError."
-    eps = [eps] if isinstance(eps, (int, float)) else list(eps)
+    eps = [eps] if isinstance(eps, (int, float, str)) else list(eps)        # a string: one bad value, not its letters
     bad = [e for e in eps if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 <= e <= top]
     if bad or not eps: raise ValueError(f"{what} must be numbers in [0, {top:.4g}] ({scale}), got {bad or eps!r}")
     return tuple(sorted({float(e) for e in eps}))

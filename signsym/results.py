@@ -126,7 +126,7 @@ def _l2_budgets(k, v, cfg):
     if v is None: return None
     if v == "scaled": return [0.0] + [round(f * cfg["image_size"] / 32, 6) for f in (0.125, 0.25, 0.5, 1.0)]
     side = cfg.get("image_size")
-    try: return list(check_budgets([v] if isinstance(v, str) else v, 2, 3 * side * side if side else None))
+    try: return list(check_budgets(v, 2, 3 * side * side if side else None))
     except ValueError as e: raise ValueError(f"{k} must be 'scaled' or numbers (L2 in pixel space): {e}") from None
 
 # %% ../nbs/07_results.ipynb #9eac5ddc
