@@ -1,7 +1,7 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
 #   make run    install into .venv, provide the datasets (offline zips or download), run the main experiment (quick preset)
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
-#   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/) and figures (figures/)
+#   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/), figures (figures/) and the README's tables
 #   make blackbox  the black-box attacks of study_blackbox.yaml on the study's trained networks, then the tables
 #   make study-mlp / study-kh  the PEPITA/DFA study (study_mlp.yaml) and the Krotov-Hopfield study (study_kh.yaml)
 SHELL := /bin/bash
@@ -49,6 +49,7 @@ summary: install
 	mkdir -p data/summary
 	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/tables.ipynb data/summary/tables.ipynb
 	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/figures.ipynb data/summary/figures.ipynb
+	$(PY) tools/make_readme.py
 
 export:
 	$(VENV)/bin/nbdev_export

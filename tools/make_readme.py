@@ -1,14 +1,218 @@
 """Write README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines cannot install).
 
 Markdown cells are copied as they are; code cells become ```python blocks; cells marked `#| hide` are left out.
-`python tools/make_readme.py --check` exits 1 when README.md is out of date."""
-import json, sys
+
+The README's result tables are never typed by hand: in index.ipynb each sits between `<!-- table: NAME ARGS -->` and
+`<!-- /table -->`, and `python tools/make_readme.py` rewrites what lies between from the CSVs in data/results (the
+ones `make summary` rebuilds from the rows), then writes README.md. NAME is one of `TABLES` below.
+`python tools/make_readme.py --check` exits 1 when a table or README.md is out of date; it writes nothing."""
+import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NB = ROOT / "nbs" / "index.ipynb"
+RESULTS = ROOT / "data" / "results"
 
-def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
-    nb = json.loads(Path(nb_path).read_text())
+# ---- cells: the summary CSVs write "m ± h (3 seeds)", "m [lo, hi] (1 seed)", "28/30" or a label ----------------
+SEEDS = re.compile(r"\s*\((\d+) seeds?\)")
+
+def _missing(v): return v is None or (isinstance(v, float) and v != v)
+
+def n_seeds(v) -> int:
+    "How many seeds a summary cell pools (0 for a blank or a cell that does not say)."
+    m = None if _missing(v) else SEEDS.search(str(v))
+    return int(m.group(1)) if m else 0
+
+def marked(v, full=3) -> str:
+    "A cell with its interval; the seed count is dropped at `full` seeds and written `(k)` below it."
+    if _missing(v): return ""
+    k = n_seeds(v)
+    return SEEDS.sub("" if k in (0, full) else f" ({k})", str(v))
+
+def bare(v) -> str:
+    "A cell in a table whose seeds column gives the count: its interval, or for one seed its value alone."
+    if _missing(v): return ""
+    s = SEEDS.sub("", str(v))
+    return re.sub(r"\s*\[.*?\]", "", s)
+
+def mean(v, digits=1):
+    "The mean of a summary cell, rounded; None for a blank."
+    if _missing(v): return None
+    m = re.match(r"\s*(-?[0-9.]+)", str(v))
+    if not m: raise ValueError(f"not a number: {v!r}")
+    return round(float(m.group(1)), digits)
+
+def num(v, digits=1) -> str:
+    x = mean(v, digits)
+    return "" if x is None else f"{x:.{digits}f}"
+
+def markdown(header, rows) -> str:
+    "A GitHub-markdown table: `header` a list of strings, `rows` lists of strings."
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+def _csv(name, results, index_col=0):
+    import pandas as pd
+    p = Path(results) / f"{name}.csv"
+    if not p.exists(): raise FileNotFoundError(f"{p} is missing: run `make summary` to rebuild data/results from the rows")
+    return pd.read_csv(p, index_col=index_col)
+
+def _col(df, col, name):
+    if col not in df.columns:
+        raise KeyError(f"{name}.csv has no column {col!r}; its columns: {', '.join(map(str, df.columns))}")
+    return df[col]
+
+def _rows(df, wanted):
+    "The rows of `wanted` (variant -> label) that the table has, in that order."
+    return [(v, lab) for v, lab in wanted.items() if v in df.index]
+
+FT_ROWS = {"BP": "BP", "FA": "FA", "uSF": "uSF", "frSF": "frSF", "brSF": "brSF", "BP-head": "BP, head only"}
+TABLES = {}
+
+def table(name):
+    "Register a builder `f(results, *args) -> markdown` under `name`."
+    def reg(f): TABLES[name] = f; return f
+    return reg
+
+# ---- the fine-tuning study -----------------------------------------------------------------------------------------
+def _ours(backbone): return f"ours {backbone} cifar10 80px"
+
+@table("study")
+def study_table(results, backbone="efficientnet_lite0"):
+    "Classification on one backbone: clean (both BN statistics), PGD under each gradient, noise, black-box, the checks."
+    import pandas as pd
+    suffix = "" if backbone == "efficientnet_lite0" else f"_{backbone}"
+    t5 = _csv("table5_robust_accuracy" + suffix, results)
+    df = pd.DataFrame({"clean accuracy": _col(_csv("table1_clean_accuracy", results), _ours(backbone), "table1_clean_accuracy"),
+                       "with training's BN statistics": _col(_csv("table1b_clean_accuracy_running_bn", results), _ours(backbone),
+                                                            "table1b_clean_accuracy_running_bn"),
+                       "PGD ε=0.01 rule": _col(t5, "pgd rule ε=0.01", "table5"), "PGD ε=0.01 exact": _col(t5, "pgd exact ε=0.01", "table5"),
+                       "PGD ε=0.01 from BP": _col(t5, "transfer exact ε=0.01", "table5"),
+                       "noise ε=0.01": _col(t5, "random none ε=0.01", "table5"),
+                       "Boundary ε=0.05": _col(_csv("table3_boundary", results), _ours(backbone), "table3_boundary"),
+                       "HopSkipJump ε=0.05": _col(_csv("table4_hopskipjump", results), _ours(backbone), "table4_hopskipjump"),
+                       "checks passed": _col(t5, "masking checks passed", "table5")})
+    special = {("BP", "PGD ε=0.01 from BP"): "= exact", ("BP-head", "with training's BN statistics"): "(not recalibrated)"}
+    rows = [[lab] + [special.get((v, c), marked(df.loc[v, c])) for c in df.columns] for v, lab in _rows(df, FT_ROWS)]
+    return markdown([""] + list(df.columns), rows)
+
+@table("lite")
+def lite_table(results, backbone):
+    "Classification on a second backbone, with its seed count and its masking-check count."
+    t1 = _col(_csv("table1_clean_accuracy", results), _ours(backbone), "table1_clean_accuracy")
+    t5 = _csv(f"table5_robust_accuracy_{backbone}", results)
+    cols = [("PGD ε=0.01 rule", "pgd rule ε=0.01"), ("PGD ε=0.01 exact", "pgd exact ε=0.01"),
+            ("PGD ε=0.01 from BP", "transfer exact ε=0.01"), ("noise ε=0.01", "random none ε=0.01")]
+    rows = []
+    for v, lab in _rows(t5, FT_ROWS):
+        cells = ["(the source)" if v == "BP" and k.startswith("transfer") else bare(_col(t5, k, t5.index.name or "table5")[v])
+                 for _, k in cols]
+        rows.append([lab, str(n_seeds(t5.loc[v, "pgd exact ε=0.01"])), bare(t1.get(v)), *cells,
+                     str(t5.loc[v, "masking checks passed"])])
+    return markdown(["", "seeds", "clean", *[c for c, _ in cols], "checks passed"], rows)
+
+@table("retrieval")
+def retrieval_table(results, backbone="efficientnet_lite0"):
+    "32-bit retrieval: clean mAP (both BN statistics), relaxed HAG under each gradient, from BP, noise."
+    import pandas as pd
+    t6 = _csv("table6_robust_map", results)
+    df = pd.DataFrame({"clean mAP": _col(_csv("table2_map", results), _ours(backbone), "table2_map"),
+                       "with training's BN statistics": _col(_csv("table2b_map_running_bn", results), _ours(backbone),
+                                                            "table2b_map_running_bn"),
+                       **{h: _col(t6, k, "table6_robust_map") for h, k in [
+                           ("relaxed HAG ε=0.01 rule", "hag rule ε=0.01"), ("relaxed HAG ε=0.01 exact", "hag exact ε=0.01"),
+                           ("from BP ε=0.01", "transfer exact ε=0.01"), ("noise ε=0.01", "random none ε=0.01"),
+                           ("relaxed HAG ε=0.05 rule", "hag rule ε=0.05"), ("noise ε=0.05", "random none ε=0.05")]}})
+    special = {("BP", "from BP ε=0.01"): "= exact", ("BP-head", "with training's BN statistics"): "(frozen)"}
+    rows = [[lab] + [special.get((v, c), marked(df.loc[v, c])) for c in df.columns] for v, lab in _rows(df, FT_ROWS)]
+    return markdown([""] + list(df.columns), rows)
+
+@table("reviewer")
+def reviewer_table(results):
+    "The reviewer's attacks (study_autoattack.yaml)."
+    df = _csv("table_reviewer_attacks", results, index_col="variant")
+    cols = [("clean", "clean"), ("APGD-CE rule", "APGD-CE rule ε=0.01"), ("APGD-CE exact", "APGD-CE exact ε=0.01"),
+            ("APGD-T rule", "APGD-T rule ε=0.01"), ("APGD-T exact", "APGD-T exact ε=0.01"),
+            ("Square ε=0.001", "Square ε=0.001"), ("its median queries", "Square median queries ε=0.001"),
+            ("Square", "Square ε=0.01"), ("HopSkipJump", "HopSkipJump L∞ ε=0.01"),
+            ("Boundary L2 1.25", "Boundary L2 ε=1.25"), ("noise", "noise ε=0.01")]
+    rows = [[v] + [marked(_col(df, k, "table_reviewer_attacks")[v]) for _, k in cols]
+            for v, _ in _rows(df, {v: v for v in FT_ROWS})]
+    return markdown([""] + [c for c, _ in cols], rows)
+
+# ---- the PEPITA and Krotov-Hopfield studies: means (their intervals are in the CSVs) -------------------------------
+MLP_ROWS = ["BP", "BP-MSE", "FA", "uSF", "frSF", "brSF", "DFA", "PEPITA",
+            "BP+PGD-AT", "PEPITA+PGD-AT", "BP+FGSM-AT", "PEPITA+FGSM-AT"]
+
+@table("mlp")
+def mlp_table(results, dataset):
+    "The PEPITA study on one dataset: clean, the paper's attack, AutoAttack's, the rule's gradient, Square, transfer."
+    df = _csv("table_mlp_robustness", results, index_col=None)
+    df = df[df.dataset == dataset].set_index("variant")
+    if not len(df): raise ValueError(f"table_mlp_robustness.csv has no rows for dataset {dataset!r}")
+    cols = [("clean", "clean"), ("PGD-40 MSE exact (the paper's)", "PGD-MSE exact ε=0.1 (paper)"),
+            ("APGD-CE exact", "APGD-CE exact ε=0.1"), ("APGD-T exact", "APGD-T exact ε=0.1"),
+            ("APGD-CE rule", "APGD-CE rule ε=0.1"), ("Square", "Square ε=0.1"), ("transfer from BP", "transfer from BP ε=0.1")]
+    rows = [[v, str(n_seeds(df.loc[v, "clean"]))] +
+            ["(the source)" if v == "BP" and k.startswith("transfer") else num(_col(df, k, "table_mlp_robustness")[v])
+             for _, k in cols] for v in MLP_ROWS if v in df.index]
+    return markdown(["", "seeds", *[c for c, _ in cols]], rows)
+
+KH_ROWS = ["KH", "KH-150ep", "random-W", "BP", "BP-pow4.5", "BP-L2", "BP-JReg", "BP-matched"]
+
+@table("kh")
+def kh_table(results):
+    "The Krotov-Hopfield study: critical distances, APGD and Square, the spectrum's exponent, the Jacobian, convergence."
+    a, m = _csv("table_kh_accuracy", results), _csv("table_kh_measures", results)
+    def pair(df, k1, d1, k2, d2, v): return f"{num(df.loc[v, k1], d1)} / {num(df.loc[v, k2], d2)}"
+    def pct(v):
+        x = mean(m.loc[v, "converged units"], 3)
+        return "" if x is None else f"{100 * x:.0f}%"
+    rows = []
+    for v in [v for v in KH_ROWS if v in a.index]:
+        rows.append([v, str(n_seeds(a.loc[v, "accuracy"])), num(a.loc[v, "accuracy"]),
+                     pair(m, "critical ‖Δx‖ pgd20", 2, "critical ‖Δx‖ pgd20 (unit-L3)", 3, v),
+                     num(m.loc[v, "critical ‖Δx‖ gauss"]), num(a.loc[v, "APGD-CE exact ε=0.01"]),
+                     num(a.loc[v, "APGD-CE exact ε=0.003"]), num(a.loc[v, "Square ε=0.01"]),
+                     "(the source)" if v == "BP" else num(a.loc[v, "transfer ε=0.01"]),
+                     pair(m, "α test", 2, "α noise", 2, v), num(m.loc[v, "‖∂z/∂x‖"]), pct(v)])
+    return markdown(["", "seeds", "clean", "critical ‖Δx‖₂ PGD-20 (pixel / unit-L3)", "critical ‖Δx‖₂ noise (pixel)",
+                     "APGD-CE ε=0.01", "APGD-CE ε=0.003", "Square ε=0.01", "transfer ε=0.01", "α test / noise",
+                     "‖∂z/∂x‖", "units converged"], rows)
+
+# ---- the verdict ---------------------------------------------------------------------------------------------------
+@table("verdict")
+def verdict_table(results):
+    "One row per claim, as data/results/verdict.csv holds it."
+    df = _csv("verdict", results)
+    cols = ["paper", "claim", "paper's protocol", "measured on", "exact gradient (strongest)", "no gradient",
+            "transfer from BP", "noise", "indicators passed", "verdict"]
+    return markdown(cols, [["" if _missing(r[c]) else str(r[c]) for c in cols] for _, r in df.iterrows()])
+
+# ---- filling the notebook and rendering the README -----------------------------------------------------------------
+MARK = re.compile(r"<!-- table: *([^>]*?) *-->\n(.*?)<!-- /table -->", re.S)
+
+def fill(text: str, results=RESULTS) -> str:
+    "Rewrite every marked table in `text` from the CSVs in `results`."
+    if text.count("<!-- table:") != text.count("<!-- /table -->"):
+        raise ValueError("a `<!-- table: NAME -->` marker has no `<!-- /table -->` after it (or the reverse)")
+    def one(m):
+        name, *args = m.group(1).split()
+        if name not in TABLES: raise KeyError(f"unknown README table {name!r}; the tables: {', '.join(sorted(TABLES))}")
+        return f"<!-- table: {m.group(1)} -->\n{TABLES[name](results, *args)}\n<!-- /table -->"
+    return MARK.sub(one, text)
+
+def fill_notebook(nb: dict, results=RESULTS) -> dict:
+    "The notebook with the marked tables of its markdown cells rewritten."
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "<!-- table:" in src:
+            cell["source"] = fill(src, results).splitlines(keepends=True)
+    return nb
+
+def render(nb) -> str:
+    "README.md's text from the notebook (a dict, or the path of one)."
+    if not isinstance(nb, dict): nb = json.loads(Path(nb).read_text())
     parts = []
     for cell in nb["cells"]:
         src = "".join(cell["source"]).strip("\n")
@@ -17,10 +221,17 @@ def render(nb_path=ROOT / "nbs" / "index.ipynb") -> str:
     return "<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n" + \
         "\n\n".join(parts) + "\n"
 
+def dump(nb) -> str: return json.dumps(nb, indent=1, ensure_ascii=True) + "\n"
+
 if __name__ == "__main__":
-    text, readme = render(), ROOT / "README.md"
+    nb_text, readme = NB.read_text(), ROOT / "README.md"
+    nb = fill_notebook(json.loads(nb_text))
+    text = render(nb)
     if "--check" in sys.argv:
+        if dump(nb) != nb_text:
+            sys.exit("nbs/index.ipynb's tables differ from data/results: run `python tools/make_readme.py` and commit")
         if not readme.exists() or readme.read_text() != text:
             sys.exit("README.md is out of date: run `python tools/make_readme.py`")
     else:
+        if dump(nb) != nb_text: NB.write_text(dump(nb))
         readme.write_text(text)
