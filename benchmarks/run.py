@@ -8,7 +8,8 @@ Everything is measured in one process: each configuration is warmed up, then the
 (config A, B, C, ..., A, B, C, ...) so that drifts in machine speed hit every configuration alike; the median is
 reported. Figures of merit are ratios: a rule's step time over native BP's, and ours over biotorch's uSF, each
 the median over repeats of the ratio within a repeat (with its quartiles: the spread the machine adds).
-brSF is timed with its redraw of M after every optimizer step (the whole rule) and, as "brSF (no redraw)",
+brSF is timed with its redraw of M after every optimizer step (the whole rule) drawn by torch's generator, as
+"brSF (pcg64)" drawn by numpy's PCG64 (the run setting redraw_generator: pcg64), and, as "brSF (no redraw)",
 without it (the backward alone).
 Memory: on CUDA the peak allocated during a step; on the CPU, where allocators hide peaks, the bytes of the
 distinct tensors autograd saves for the backward pass plus the model's parameters and buffers (what a rule
@@ -19,7 +20,7 @@ import argparse, copy, json, os, platform, subprocess, sys, time
 from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
-import torch, torch.nn.functional as F
+import numpy as np, torch, torch.nn.functional as F
 from signsym.rules import RULES, convert, redraw_after_step
 from signsym.models import build_model
 from signsym.attacks import foolbox_success, foolbox_attack
@@ -49,6 +50,7 @@ def variants(arch, image_size, with_biotorch):
         torch.manual_seed(1); out[r] = convert(copy.deepcopy(base), r)
     out["brSF (no redraw)"] = out.pop("brSF")
     torch.manual_seed(1); out["brSF"] = convert(copy.deepcopy(base), "brSF")   # with its redraw: the whole rule
+    torch.manual_seed(1); out["brSF (pcg64)"] = convert(copy.deepcopy(base), "brSF")   # its redraw by numpy's PCG64
     if with_biotorch:
         BioModule = import_biotorch()
         out["biotorch uSF"] = BioModule(copy.deepcopy(base), mode="usf")
@@ -76,6 +78,7 @@ def bench_steps(models, x, y, device, reps, warmup, amp):
     for k, m in models.items():
         opts[k] = torch.optim.Adam(m.parameters(), lr=1e-4)
         if k == "brSF": redraw_after_step(opts[k], m)          # brSF draws a new M after every step
+        if k == "brSF (pcg64)": redraw_after_step(opts[k], m, np.random.Generator(np.random.PCG64(1)))
     x = x.to(device, memory_format=fmt); y = y.to(device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     def step(k):

@@ -11,6 +11,7 @@ import contextlib, json, time
 from dataclasses import dataclass
 from pathlib import Path
 import importlib
+import numpy as np
 import pandas as pd
 import torch
 from fastcore.basics import patch
@@ -96,8 +97,10 @@ class FineTune:
         return model, loss
 
     def learner(self, cfg, loss):
+        gen = lambda: (np.random.Generator(np.random.PCG64([cfg["seed"], 0x62725346]))    # "brSF": its own stream
+                       if cfg.get("redraw_generator") == "pcg64" else None)
         return lambda model: finetuner(model, cfg["lr_backbone"], cfg["lr_head"], cfg["weight_decay"],
-                                       cfg["freeze_backbone"], loss, cfg["lr_proxies"] or 1e-3)
+                                       cfg["freeze_backbone"], loss, cfg["lr_proxies"] or 1e-3, redraw_generator=gen())
 
     def selector(self, cfg, data, device):
         "The authors' model selection: validation mAP@k against the database (patience 10, min_delta 0.05), or None."

@@ -106,6 +106,15 @@ def _redraws(k, v, cfg):
     "True/False for a rule that redraws its buffer (brSF); None (not read) for every other rule."
     return boolean(k, v, cfg) if cfg["rule"] in RULES and RULES[cfg["rule"]].redraw else None
 
+def _redraw_generator(k, v, cfg):
+    "torch or pcg64 for a rule that redraws its buffer (brSF); None (not read) for every other rule."
+    if cfg["rule"] not in RULES or not RULES[cfg["rule"]].redraw: return None
+    v = one_of("torch", "pcg64")(k, v, cfg)
+    if v == "pcg64" and RULES[cfg["rule"]].fill is None:
+        raise ValueError(f"redraw_generator pcg64 needs a fill in rule {cfg['rule']!r} (register_rule(..., fill=...)); "
+                         "use redraw_generator torch")
+    return v
+
 def _select_best(k, v, cfg):
     v = boolean(k, v, cfg)
     if v and cfg["dataset"] != "cifar10":
@@ -295,6 +304,9 @@ for _s in (
             "(Su et al.: 400)", task="classification"),
     Setting("eot_samples", 10, integer(1), "pgd-eot's gradient passes averaged per step (rule gradient)",
             task="classification"),
+    Setting("redraw_generator", "torch", _redraw_generator, "what draws brSF's M after every step: torch (its "
+            "generator) or pcg64 (numpy's PCG64 seeded by the seed: the same law, another stream, faster on a CPU)",
+            systems=_FT, train=True, neutral="torch"),
     Setting("attack_redraw", {"quick": False, "paper": True}, _redraws, "attack a rule that redraws (brSF) as biotorch "
             "does: a new M at every forward pass (the paper's protocol)", neutral=False),
     Setting("device", "auto", lambda k, v, cfg: str(v), "auto, cpu, cuda or cuda:N", execution=True),
@@ -326,12 +338,12 @@ def _training_tag(cfg) -> str:
 
 def _finetune_label(cfg) -> str:
     return (("BP-head" if cfg.get("freeze_backbone") else cfg["rule"]) + _training_tag(cfg)
-            + ("-redraw" if cfg.get("attack_redraw") else ""))
+            + ("-pcg64" if cfg.get("redraw_generator") == "pcg64" else "") + ("-redraw" if cfg.get("attack_redraw") else ""))
 
 register_system(System("finetune", BACKBONES,
                        {"classification": ("cifar10",), "hashing": HASH_DATASETS}, pipeline="signsym.experiment:FINETUNE",
                        presets=dict(paper=_paper_finetune), variant=_finetune_label,
-                       variants=("BP-head", "brSF-redraw"),
+                       variants=("BP-head", "brSF-redraw", "brSF-pcg64"),
                        help="ImageNet-pretrained CNNs fine-tuned with a feedback rule (arXiv 2502.05925)"))
 
 # %% ../nbs/07_results.ipynb #4b28c1b4

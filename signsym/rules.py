@@ -4,15 +4,17 @@
 
 # %% auto #0
 __all__ = ['RULES', 'SCALES', 'GRAD_MODES', 'unknown', 'check_choice', 'check_choices', 'RuleSpec', 'check_rule', 'rule_spec',
-           'register_rule', 'xavier_scale', 'resolve_scale', 'xavier_buffer', 'xavier_magnitudes', 'sign_times',
-           'scaled_feedback', 'feedback_matrix', 'check_grad_mode', 'get_grad_mode', 'grad_mode', 'FeedbackLayer',
-           'register_padded_conv', 'is_feedback_layer', 'feedback_layers', 'convert', 'FeedbackLinearFn',
-           'feedback_linear', 'feedback_conv2d', 'redraw_feedback', 'redraw_after_step', 'redraw_each_forward']
+           'register_rule', 'xavier_scale', 'resolve_scale', 'xavier_buffer', 'xavier_magnitudes',
+           'fill_xavier_magnitudes', 'sign_times', 'scaled_feedback', 'feedback_matrix', 'check_grad_mode',
+           'get_grad_mode', 'grad_mode', 'FeedbackLayer', 'register_padded_conv', 'is_feedback_layer',
+           'feedback_layers', 'convert', 'FeedbackLinearFn', 'feedback_linear', 'feedback_conv2d', 'redraw_feedback',
+           'redraw_after_step', 'redraw_each_forward']
 
 # %% ../nbs/00_rules.ipynb #6ba64f1f
 import contextlib, contextvars, math, threading
 from dataclasses import dataclass
 from typing import Callable
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -50,6 +52,7 @@ class RuleSpec:
     redraw: bool = False            # the buffer is drawn again after every optimizer step (brSF)
     canonical: Callable = None      # canonical(buffer) -> its stored form (frSF: |M| of a signed M from an old file)
     help: str = ""
+    fill: Callable = None           # fill(buffer, weight, generator): a redraw in place from a numpy Generator
 
     @property
     def exact(self) -> bool: return self.feedback is None
@@ -67,18 +70,20 @@ def rule_spec(rule) -> RuleSpec:
 
 # %% ../nbs/00_rules.ipynb #d5898444
 def register_rule(name:str, feedback=None, buffer=None, redraw:bool=False, scaled:bool=False, canonical=None,
-                  help:str="") -> RuleSpec:
-    "Add a rule: `feedback(weight, buffer) -> V`; `buffer(weight) -> tensor` draws the buffer it keeps."
+                  help:str="", fill=None) -> RuleSpec:
+    """Add a rule: `feedback(weight, buffer) -> V`; `buffer(weight) -> tensor` draws the buffer it keeps; a rule that
+    redraws may add `fill(buffer, weight, generator)`, the same law drawn in place from a numpy Generator."""
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"a rule name is an identifier such as 'uSF2', not {name!r}")
     same = [r for r in RULES if r.lower() == name.lower()]
     if same and same[0] in _BUILTIN_RULES:
         raise ValueError(f"{name!r} is a built-in rule ({same[0]}); register yours under another name")
     if redraw and buffer is None: raise ValueError(f"rule {name!r} redraws a buffer but draws none (buffer=None)")
-    for f, what in ((feedback, "feedback"), (buffer, "buffer"), (canonical, "canonical")):
+    if fill is not None and not redraw: raise ValueError(f"rule {name!r} has a fill but does not redraw its buffer")
+    for f, what in ((feedback, "feedback"), (buffer, "buffer"), (canonical, "canonical"), (fill, "fill")):
         if f is not None and not callable(f): raise TypeError(f"{what} of rule {name!r} must be callable, not {f!r}")
     for r in same: del RULES[r]                  # a user's rule registered again (a notebook cell run twice)
-    RULES[name] = spec = RuleSpec(name, feedback, buffer, scaled, redraw, canonical, help)
+    RULES[name] = spec = RuleSpec(name, feedback, buffer, scaled, redraw, canonical, help, fill)
     return spec
 
 # %% ../nbs/00_rules.ipynb #cc34802f
@@ -106,6 +111,19 @@ def xavier_magnitudes(weight) -> torch.Tensor:
     "|M| for M Xavier-uniform: the only part of M that frSF and brSF use."
     return xavier_buffer(weight).abs_()
 
+def fill_xavier_magnitudes(buffer, weight, generator) -> torch.Tensor:
+    """brSF's |M| drawn again in place from a numpy `generator`: U(0, a) with a the Xavier-uniform bound, which is the
+    law of |U(-a, a)| (`xavier_magnitudes`'s), from another random stream; float32 straight into the buffer's memory."""
+    a = math.sqrt(3) * xavier_scale(weight.shape)
+    dense = buffer.device.type == "cpu" and buffer.dtype == torch.float32 and (
+        buffer.is_contiguous() or buffer.is_contiguous(memory_format=torch.channels_last))
+    out = buffer if dense else torch.empty(buffer.shape, dtype=torch.float32)
+    flat = out.as_strided((out.numel(),), (1,))           # every element iid: fill the memory in its own order
+    generator.random(out=flat.numpy(), dtype=np.float32)
+    flat.mul_(a)
+    if not dense: buffer.copy_(out)
+    return buffer
+
 def sign_times(w, m): return torch.sign(w).mul_(m.to(w.dtype))
 
 def _builtin(name, *args, **kw):
@@ -116,7 +134,7 @@ _builtin("BP", help="backpropagation: V = W, the exact gradient")
 _builtin("FA", lambda w, m: m.to(w.dtype), xavier_buffer, help="feedback alignment: V = B, fixed random")
 _builtin("uSF", lambda w, m: torch.sign(w), scaled=True, help="uniform sign-concordant feedback: V = s sign(W)")
 _builtin("frSF", sign_times, xavier_magnitudes, canonical=torch.abs, help="V = |M| sign(W), M fixed random")
-_builtin("brSF", sign_times, xavier_magnitudes, redraw=True, canonical=torch.abs,
+_builtin("brSF", sign_times, xavier_magnitudes, redraw=True, canonical=torch.abs, fill=fill_xavier_magnitudes,
          help="V = |M| sign(W), M redrawn after every optimizer step")
 
 def _shares(v, t): return t is not None and v.untyped_storage().data_ptr() == t.untyped_storage().data_ptr()
@@ -376,19 +394,24 @@ def feedback_conv2d(layer, x, weight, bias=None, stride=1, padding=0, dilation=1
 
 # %% ../nbs/00_rules.ipynb #2abd96ce
 @torch.no_grad()
-def redraw_feedback(model:nn.Module) -> int:
-    "Draw a new buffer in every layer of `model` whose rule redraws (brSF); returns how many layers were redrawn."
+def redraw_feedback(model:nn.Module, generator:np.random.Generator=None) -> int:
+    """Draw a new buffer in every layer of `model` whose rule redraws (brSF); returns how many layers were redrawn.
+    generator: None, torch's global generator through the rule's `buffer`; a numpy Generator, the rule's `fill`."""
     n = 0
     for _, m in feedback_layers(model):
         spec = RULES[m.rule]
         if spec.redraw:
-            m.feedback.copy_(spec.buffer(m.weight))
+            if generator is None: m.feedback.copy_(spec.buffer(m.weight))
+            elif spec.fill is None:
+                raise ValueError(f"rule {m.rule!r} draws its buffer with torch only (it registered no fill): "
+                                 "redraw it without a numpy generator")
+            else: spec.fill(m.feedback, m.weight, generator)
             n += 1
     return n
 
-def redraw_after_step(optimizer:torch.optim.Optimizer, model:nn.Module):
-    "Register `redraw_feedback(model)` after every `optimizer.step()`; returns the hook handle."
-    return optimizer.register_step_post_hook(lambda opt, args, kwargs: redraw_feedback(model))
+def redraw_after_step(optimizer:torch.optim.Optimizer, model:nn.Module, generator:np.random.Generator=None):
+    "Register `redraw_feedback(model, generator)` after every `optimizer.step()`; returns the hook handle."
+    return optimizer.register_step_post_hook(lambda opt, args, kwargs: redraw_feedback(model, generator))
 
 @torch.no_grad()
 def _redraw_one(layer, args): layer.feedback.copy_(RULES[layer.rule].buffer(layer.weight))

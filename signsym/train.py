@@ -71,11 +71,13 @@ class Learner:
 # %% ../nbs/03_train.ipynb #507eb836
 class Backprop(Learner):
     "loss.backward() through the model's backward (BP's or a feedback rule's), then `optimizer.step()`."
-    def __init__(self, model, optimizer, loss_fn=None, criterion=None, freeze_backbone:bool=False):
+    def __init__(self, model, optimizer, loss_fn=None, criterion=None, freeze_backbone:bool=False,
+                 redraw_generator=None):
         self.opt, self.criterion, self.freeze = optimizer, criterion, freeze_backbone
         self.loss_fn = loss_fn or criterion or F.cross_entropy
         self.reports_accuracy = criterion is None
-        redraw_after_step(optimizer, model)                     # brSF: a new M after every step (others: a no-op)
+        self.gen = redraw_generator                             # None: torch's generator; a numpy Generator: the rule's fill
+        redraw_after_step(optimizer, model, self.gen)           # brSF: a new M after every step (others: a no-op)
 
     def train_mode(self, model):
         model.train()
@@ -89,21 +91,28 @@ class Backprop(Learner):
         self.opt.step()
         return loss, out
 
-    def state_dict(self): return dict(optimizer=self.opt.state_dict(),
-                                      criterion=None if self.criterion is None else self.criterion.state_dict())
+    def state_dict(self):
+        return dict(optimizer=self.opt.state_dict(), criterion=None if self.criterion is None else self.criterion.state_dict(),
+                    **({} if self.gen is None else dict(redraw_generator=self.gen.bit_generator.state)))
     def load_state_dict(self, state):
         self.opt.load_state_dict(state["optimizer"])
         if self.criterion is not None: self.criterion.load_state_dict(state["criterion"])
+        if self.gen is not None:
+            if "redraw_generator" not in state:
+                raise RuntimeError("this checkpoint was written without a numpy redraw generator, so it cannot resume "
+                                   "a run that draws M with one; delete it to restart the run")
+            self.gen.bit_generator.state = state["redraw_generator"]
     def to(self, device):
         if self.criterion is not None: self.criterion.to(device)
         return self
 
 def finetuner(model, lr_backbone:float=1e-5, lr_head:float=1e-4, weight_decay:float=5e-4,
-              freeze_backbone:bool=False, criterion=None, lr_criterion:float=1e-3) -> Backprop:
-    "The paper's fine-tuning learner: Adam with a learning rate for the backbone, the head and the loss's parameters."
+              freeze_backbone:bool=False, criterion=None, lr_criterion:float=1e-3, redraw_generator=None) -> Backprop:
+    """The paper's fine-tuning learner: Adam with a learning rate for the backbone, the head and the loss's parameters
+    (`redraw_generator`: a numpy Generator that draws brSF's M, or None for torch's)."""
     opt = make_optimizer(model, lr_backbone, lr_head, weight_decay, freeze_backbone=freeze_backbone,
                          criterion=criterion, lr_criterion=lr_criterion)
-    return Backprop(model, opt, criterion=criterion, freeze_backbone=freeze_backbone)
+    return Backprop(model, opt, criterion=criterion, freeze_backbone=freeze_backbone, redraw_generator=redraw_generator)
 
 # %% ../nbs/03_train.ipynb #9470d6a3
 def atomic_save(obj, path):
