@@ -16,7 +16,7 @@ distinct tensors autograd saves for the backward pass plus the model's parameter
 could add: saved feedback matrices or persistent copies of the weights).
 biotorch 0.0.16 is installed for the benchmark alone (pip --target benchmarks/.deps, not a signsym dependency).
 """
-import argparse, copy, json, os, platform, subprocess, sys, time
+import argparse, copy, importlib, json, os, platform, subprocess, sys, time
 from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
@@ -35,6 +35,7 @@ def import_biotorch():
     except ImportError:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(DEPS),
                         "biotorch==0.0.16"], check=True)
+        importlib.invalidate_caches()                                  # the folder was listed before the install
         from biotorch.module.biomodule import BioModule
     return BioModule
 

@@ -180,6 +180,28 @@ def kh_table(results):
                      "APGD-CE ε=0.01", "APGD-CE ε=0.003", "Square ε=0.01", "transfer ε=0.01", "α test / noise",
                      "‖∂z/∂x‖", "units converged"], rows)
 
+# ---- the benchmarks (benchmarks/results, written by benchmarks/run.py) ------------------------------------------------
+BENCH = ROOT / "benchmarks" / "results"
+ARCH_NAMES = {"resnet18": "ResNet-18", "efficientnet_lite0": "EfficientNet-Lite0", "vgg16": "VGG-16"}
+
+@table("steps")
+def steps_table(results, name="cpu"):
+    "Training-step time over native BP's (median of the paired repeats, quartiles in brackets), per network."
+    p = BENCH / f"{name}.json"
+    if not p.exists(): raise FileNotFoundError(f"{p} is missing: run `python benchmarks/run.py --out {p}`")
+    res = json.loads(p.read_text()); info = res["info"]
+    cols = [("BP (converted)", "BP"), ("FA", "FA"), ("uSF", "uSF"), ("frSF", "frSF"), ("brSF, backward only", "brSF (no redraw)"),
+            ("brSF with its redraw", "brSF"), ("brSF, redraw by PCG64", "brSF (pcg64)"), ("biotorch uSF", "biotorch uSF")]
+    rows = []
+    for key, rs in res["steps"].items():
+        arch, prec = key.split()
+        by = {r["config"]: r for r in rs}
+        cell = lambda c: (f"{by[c]['ratio_vs_bp']:.2f} [{by[c]['ratio_q25']:.2f}, {by[c]['ratio_q75']:.2f}]" if c in by else "–")
+        rows.append([f"{ARCH_NAMES.get(arch, arch)}, {info['image_size']} px, batch {info['batch']}, {prec} "
+                     f"(BP {by['BP (native)']['step_ms']:.0f} ms a step)"]
+                    + [cell(c) for _, c in cols])
+    return markdown([""] + [c for c, _ in cols], rows)
+
 # ---- the verdict ---------------------------------------------------------------------------------------------------
 @table("verdict")
 def verdict_table(results):
