@@ -65,3 +65,19 @@ def test_bad_markers_and_missing_results(results):
         mr.fill("<!-- table: verdict -->\n<!-- /table -->", results)
     with pytest.raises(ValueError, match="no rows for dataset 'svhn'"):
         mr.fill("<!-- table: mlp svhn -->\n<!-- /table -->", results)
+
+def test_first_look_reads_single_runs_from_the_rows(tmp_path):
+    "A hand-made run's rows: its cells, its Wilson bounds, the source's transfer column, and an unknown run."
+    rows = [dict(run_id="r1", variant="uSF", metric="accuracy", attack=None, grad=None, eps=None, value=0.632,
+                 ci_low=0.6017, ci_high=0.6613)]
+    for attack, grad, v in [("pgd", "rule", 0.52), ("pgd", "exact", 0.0), ("transfer", "exact", 0.025), ("random", "none", 0.495),
+                            ("pgd", "rule", 0.9)]:
+        rows.append(dict(run_id="r1", variant="uSF", metric="robust_accuracy", attack=attack, grad=grad,
+                         eps=0.05 if v == 0.9 else 0.01, value=v, ci_low=0.0 if v == 0 else v - 0.07, ci_high=0.0189))
+    pd.DataFrame(rows).to_csv(tmp_path / "study_metrics.csv", index=False)
+    t = mr.fill("<!-- table: first_look classification r1 -->\n<!-- /table -->", tmp_path).splitlines()
+    assert t[3] == "| uSF | 63.2% [60.2, 66.1] | 52.0% [45.0, 1.9] | 0.0% [0, 1.9] | 2.5% | 49.5% |", t[3]
+    with pytest.raises(KeyError, match="run nope has no rows"):
+        mr.fill("<!-- table: first_look classification nope -->\n<!-- /table -->", tmp_path)
+    with pytest.raises(KeyError, match="0 rows of map"):
+        mr.fill("<!-- table: first_look hashing r1 -->\n<!-- /table -->", tmp_path)

@@ -140,6 +140,45 @@ def reviewer_table(results):
             for v, _ in _rows(df, {v: v for v in FT_ROWS})]
     return markdown([""] + [c for c, _ in cols], rows)
 
+# ---- single runs, from the rows themselves (data/results/study_metrics.csv) ----------------------------------------
+def _pct(v): return "0" if v == 0 else f"{100 * v:.1f}"
+
+@table("first_look")
+def first_look_table(results, task, *run_ids):
+    "Single runs, one row each (named by run id): the clean metric and attacks at ε = 0.01, 95% intervals where kept."
+    import pandas as pd
+    m = _csv("study_metrics", results, index_col=None)
+    if task == "classification":
+        metric, robust = "accuracy", "robust_accuracy"
+        cols = [("clean accuracy", metric, None, None, True), ("PGD ε=0.01, rule gradient", robust, "pgd", "rule", True),
+                ("PGD ε=0.01, exact gradient", robust, "pgd", "exact", True),
+                ("PGD ε=0.01, transfer from BP", robust, "transfer", "exact", False),
+                ("random noise ε=0.01", robust, "random", "none", False)]
+    elif task == "hashing":
+        metric, robust = "map", "robust_map"
+        cols = [("clean mAP@500", metric, None, None, True), ("with training's BN statistics", "map_running_bn", None, None, False),
+                ("relaxed HAG ε=0.01, rule / exact", robust, "hag", ("rule", "exact"), False),
+                ("SDHA ε=0.01, rule / exact", robust, "sdha", ("rule", "exact"), False),
+                ("relaxed HAG ε=0.01 from BP", robust, "transfer", "exact", False),
+                ("random noise ε=0.01", robust, "random", "none", False)]
+    else: raise ValueError(f"first_look takes classification or hashing, not {task!r}")
+    rows = []
+    for rid in run_ids:
+        r = m[m.run_id == rid]
+        if not len(r): raise KeyError(f"run {rid} has no rows in study_metrics.csv")
+        def one(name, attack, grad, ci):
+            q = r[(r.metric == name) & ((r.attack == attack) & (r.grad == grad) & (r.eps == 0.01) if attack else True)]
+            if len(q) != 1: raise KeyError(f"run {rid}: {len(q)} rows of {name} {attack or ''} {grad or ''}")
+            q = q.iloc[0]
+            return f"{100 * q.value:.1f}%" + (f" [{_pct(q.ci_low)}, {_pct(q.ci_high)}]" if ci else "")
+        variant = r.variant.iloc[0]
+        cells = []
+        for head, name, attack, grad, ci in cols:
+            if attack == "transfer" and variant == "BP": cells.append("(the source)"); continue
+            cells.append(" / ".join(one(name, attack, g, ci) for g in grad) if isinstance(grad, tuple) else one(name, attack, grad, ci))
+        rows.append([variant] + cells)
+    return markdown([""] + [c[0] for c in cols], rows)
+
 # ---- the PEPITA and Krotov-Hopfield studies: means (their intervals are in the CSVs) -------------------------------
 MLP_ROWS = ["BP", "BP-MSE", "FA", "uSF", "frSF", "brSF", "DFA", "PEPITA",
             "BP+PGD-AT", "PEPITA+PGD-AT", "BP+FGSM-AT", "PEPITA+FGSM-AT"]
