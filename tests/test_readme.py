@@ -28,6 +28,7 @@ def test_cells_on_hand_written_values():
     assert mr.marked("40.0 ± 38.1 (2 seeds)") == "40.0 ± 38.1 (2)"
     assert mr.marked(float("nan")) == "" and mr.marked("28/30") == "28/30"
     assert mr.bare("41.3 [38.3, 44.4] (1 seed)") == "41.3" and mr.bare("0.0 ± 0.0 (2 seeds)") == "0.0 ± 0.0"
+    assert mr.plain("41.3 [38.3, 44.4] (1 seed)") == "41.3 [38.3, 44.4]" and mr.plain("1.0 ± 0.2 (3 seeds)") == "1.0 ± 0.2"
     assert mr.n_seeds("41.3 [38.3, 44.4] (1 seed)") == 1 and mr.n_seeds("0.2 ± 0.1 (3 seeds)") == 3
     assert mr.num("-40.229 ± 8.875 (3 seeds)", 2) == "-40.23" and mr.num("0.196 ± 0.007 (3 seeds)", 3) == "0.196"
     assert mr.markdown(["", "a"], [["x", "1"]]) == "|  | a |\n|---|---|\n| x | 1 |"
