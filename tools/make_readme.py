@@ -29,15 +29,13 @@ def marked(v, full=3) -> str:
     k = n_seeds(v)
     return SEEDS.sub("" if k in (0, full) else f" ({k})", str(v))
 
-def bare(v) -> str:
-    "A cell in a table whose seeds column gives the count: its interval, or for one seed its value alone."
-    if _missing(v): return ""
-    s = SEEDS.sub("", str(v))
-    return re.sub(r"\s*\[.*?\]", "", s)
-
 def plain(v) -> str:
     "A cell in a table whose seeds column gives the count: its interval as it is (one seed's: over its images)."
     return "" if _missing(v) else SEEDS.sub("", str(v))
+
+def bare(v) -> str:
+    "A cell in a table whose seeds column gives the count: its interval, or for one seed its value alone."
+    return re.sub(r"\s*\[.*?\]", "", plain(v))
 
 def mean(v, digits=1):
     "The mean of a summary cell, rounded; None for a blank."
@@ -59,12 +57,20 @@ def _csv(name, results, index_col=0):
     import pandas as pd
     p = Path(results) / f"{name}.csv"
     if not p.exists(): raise FileNotFoundError(f"{p} is missing: run `make summary` to rebuild data/results from the rows")
-    return pd.read_csv(p, index_col=index_col)
+    df = pd.read_csv(p, index_col=index_col)
+    df.attrs["csv"] = name
+    return df
 
-def _col(df, col, name):
+def _col(df, col):
+    "Column `col` of a table `_csv` read, or an error that names the file and its columns."
     if col not in df.columns:
-        raise KeyError(f"{name}.csv has no column {col!r}; its columns: {', '.join(map(str, df.columns))}")
+        raise KeyError(f"{df.attrs.get('csv', 'the')}.csv has no column {col!r}; its columns: {', '.join(map(str, df.columns))}")
     return df[col]
+
+def _picked(df, cols:dict):
+    "A frame of `df`'s columns under new headers: {header: column}."
+    import pandas as pd
+    return pd.DataFrame({h: _col(df, k) for h, k in cols.items()})
 
 def _rows(df, wanted):
     "The rows of `wanted` (variant -> label) that the table has, in that order."
@@ -78,6 +84,14 @@ def table(name):
     def reg(f): TABLES[name] = f; return f
     return reg
 
+def variant_table(df, wanted=FT_ROWS, cell=marked, special=None, seeds=None) -> str:
+    """One row per variant of `wanted` (variant -> label) that `df` has, one column per column of `df`, each cell
+    through `cell`; `special` {(variant, column): text} overrides cells; `seeds`: a column whose seed count leads."""
+    special = special or {}
+    rows = [[lab] + ([str(n_seeds(df.loc[v, seeds]))] if seeds else [])
+            + [special.get((v, c), cell(df.loc[v, c])) for c in df.columns] for v, lab in _rows(df, wanted)]
+    return markdown([""] + (["seeds"] if seeds else []) + list(df.columns), rows)
+
 # ---- the fine-tuning study -----------------------------------------------------------------------------------------
 def _ours(backbone): return f"ours {backbone} cifar10 80px"
 
@@ -85,79 +99,62 @@ def _ours(backbone): return f"ours {backbone} cifar10 80px"
 def study_table(results, backbone="efficientnet_lite0"):
     "Classification on one backbone: clean (both BN statistics), PGD under each gradient, noise, black-box, the checks."
     import pandas as pd
-    suffix = "" if backbone == "efficientnet_lite0" else f"_{backbone}"
-    t5 = _csv("table5_robust_accuracy" + suffix, results)
-    df = pd.DataFrame({"clean accuracy": _col(_csv("table1_clean_accuracy", results), _ours(backbone), "table1_clean_accuracy"),
-                       "with training's BN statistics": _col(_csv("table1b_clean_accuracy_running_bn", results), _ours(backbone),
-                                                            "table1b_clean_accuracy_running_bn"),
-                       "PGD ε=0.01 rule": _col(t5, "pgd rule ε=0.01", "table5"), "PGD ε=0.01 exact": _col(t5, "pgd exact ε=0.01", "table5"),
-                       "PGD ε=0.01 from BP": _col(t5, "transfer exact ε=0.01", "table5"),
-                       "noise ε=0.01": _col(t5, "random none ε=0.01", "table5"),
-                       "Boundary ε=0.05": _col(_csv("table3_boundary", results), _ours(backbone), "table3_boundary"),
-                       "HopSkipJump ε=0.05": _col(_csv("table4_hopskipjump", results), _ours(backbone), "table4_hopskipjump"),
-                       "checks passed": _col(t5, "masking checks passed", "table5")})
-    special = {("BP", "PGD ε=0.01 from BP"): "= exact", ("BP-head", "with training's BN statistics"): "(not recalibrated)"}
-    rows = [[lab] + [special.get((v, c), marked(df.loc[v, c])) for c in df.columns] for v, lab in _rows(df, FT_ROWS)]
-    return markdown([""] + list(df.columns), rows)
+    ours = lambda name: _col(_csv(name, results), _ours(backbone))
+    t5 = _csv("table5_robust_accuracy" + ("" if backbone == "efficientnet_lite0" else f"_{backbone}"), results)
+    df = pd.DataFrame({"clean accuracy": ours("table1_clean_accuracy"),
+                       "with training's BN statistics": ours("table1b_clean_accuracy_running_bn"),
+                       **_picked(t5, {"PGD ε=0.01 rule": "pgd rule ε=0.01", "PGD ε=0.01 exact": "pgd exact ε=0.01",
+                                      "PGD ε=0.01 from BP": "transfer exact ε=0.01", "noise ε=0.01": "random none ε=0.01"}),
+                       "Boundary ε=0.05": ours("table3_boundary"), "HopSkipJump ε=0.05": ours("table4_hopskipjump"),
+                       "checks passed": _col(t5, "masking checks passed")})
+    return variant_table(df, special={("BP", "PGD ε=0.01 from BP"): "= exact",
+                                      ("BP-head", "with training's BN statistics"): "(not recalibrated)"})
 
 @table("lite")
 def lite_table(results, backbone):
     "Classification on a second backbone, with its seed count and its masking-check count."
-    t1 = _col(_csv("table1_clean_accuracy", results), _ours(backbone), "table1_clean_accuracy")
+    import pandas as pd
     t5 = _csv(f"table5_robust_accuracy_{backbone}", results)
-    cols = [("PGD ε=0.01 rule", "pgd rule ε=0.01"), ("PGD ε=0.01 exact", "pgd exact ε=0.01"),
-            ("PGD ε=0.01 from BP", "transfer exact ε=0.01"), ("noise ε=0.01", "random none ε=0.01")]
-    rows = []
-    for v, lab in _rows(t5, FT_ROWS):
-        cells = ["(the source)" if v == "BP" and k.startswith("transfer") else bare(_col(t5, k, t5.index.name or "table5")[v])
-                 for _, k in cols]
-        rows.append([lab, str(n_seeds(t5.loc[v, "pgd exact ε=0.01"])), bare(t1.get(v)), *cells,
-                     str(t5.loc[v, "masking checks passed"])])
-    return markdown(["", "seeds", "clean", *[c for c, _ in cols], "checks passed"], rows)
+    df = pd.DataFrame({"clean": _col(_csv("table1_clean_accuracy", results), _ours(backbone)),
+                       **_picked(t5, {"PGD ε=0.01 rule": "pgd rule ε=0.01", "PGD ε=0.01 exact": "pgd exact ε=0.01",
+                                      "PGD ε=0.01 from BP": "transfer exact ε=0.01", "noise ε=0.01": "random none ε=0.01",
+                                      "checks passed": "masking checks passed"})}).loc[t5.index]
+    return variant_table(df, cell=bare, special={("BP", "PGD ε=0.01 from BP"): "(the source)"}, seeds="PGD ε=0.01 exact")
 
 @table("retrieval")
 def retrieval_table(results, backbone="efficientnet_lite0"):
     "32-bit retrieval: clean mAP (both BN statistics), relaxed HAG under each gradient, from BP, noise."
     import pandas as pd
-    t6 = _csv("table6_robust_map", results)
-    df = pd.DataFrame({"clean mAP": _col(_csv("table2_map", results), _ours(backbone), "table2_map"),
-                       "with training's BN statistics": _col(_csv("table2b_map_running_bn", results), _ours(backbone),
-                                                            "table2b_map_running_bn"),
-                       **{h: _col(t6, k, "table6_robust_map") for h, k in [
-                           ("relaxed HAG ε=0.01 rule", "hag rule ε=0.01"), ("relaxed HAG ε=0.01 exact", "hag exact ε=0.01"),
-                           ("from BP ε=0.01", "transfer exact ε=0.01"), ("noise ε=0.01", "random none ε=0.01"),
-                           ("relaxed HAG ε=0.05 rule", "hag rule ε=0.05"), ("noise ε=0.05", "random none ε=0.05")]}})
-    special = {("BP", "from BP ε=0.01"): "= exact", ("BP-head", "with training's BN statistics"): "(frozen)"}
-    rows = [[lab] + [special.get((v, c), marked(df.loc[v, c])) for c in df.columns] for v, lab in _rows(df, FT_ROWS)]
-    return markdown([""] + list(df.columns), rows)
+    df = pd.DataFrame({"clean mAP": _col(_csv("table2_map", results), _ours(backbone)),
+                       "with training's BN statistics": _col(_csv("table2b_map_running_bn", results), _ours(backbone)),
+                       **_picked(_csv("table6_robust_map", results), {
+                           "relaxed HAG ε=0.01 rule": "hag rule ε=0.01", "relaxed HAG ε=0.01 exact": "hag exact ε=0.01",
+                           "from BP ε=0.01": "transfer exact ε=0.01", "noise ε=0.01": "random none ε=0.01",
+                           "relaxed HAG ε=0.05 rule": "hag rule ε=0.05", "noise ε=0.05": "random none ε=0.05"})})
+    return variant_table(df, special={("BP", "from BP ε=0.01"): "= exact",
+                                      ("BP-head", "with training's BN statistics"): "(frozen)"})
 
 @table("authors")
 def authors_table(results):
     "Retrieval trained as the authors' code trains it (study_authors.yaml) beside the quick study's, HAG both ways."
     import pandas as pd
-    t6 = _csv("table6_robust_map", results)
-    df = pd.DataFrame({"clean mAP": _col(_csv("table2_map", results), _ours("efficientnet_lite0"), "table2_map"),
-                       **{h: _col(t6, k, "table6_robust_map") for h, k in [
-                           ("relaxed HAG rule", "hag rule ε=0.01"), ("relaxed HAG exact", "hag exact ε=0.01"),
-                           ("HAG as published, rule", "hag-paper rule ε=0.01"),
-                           ("HAG as published, exact", "hag-paper exact ε=0.01"), ("noise", "random none ε=0.01")]}})
-    rows = [[lab, str(n_seeds(df.loc[v, "clean mAP"]))] + [plain(df.loc[v, c]) for c in df.columns]
-            for v, lab in _rows(df, {"BP": "BP", "BP-authors": "BP, the authors' training", "uSF": "uSF",
-                                     "uSF-authors": "uSF, the authors' training"})]
-    return markdown(["", "seeds"] + list(df.columns), rows)
+    df = pd.DataFrame({"clean mAP": _col(_csv("table2_map", results), _ours("efficientnet_lite0")),
+                       **_picked(_csv("table6_robust_map", results), {
+                           "relaxed HAG rule": "hag rule ε=0.01", "relaxed HAG exact": "hag exact ε=0.01",
+                           "HAG as published, rule": "hag-paper rule ε=0.01",
+                           "HAG as published, exact": "hag-paper exact ε=0.01", "noise": "random none ε=0.01"})})
+    return variant_table(df, {"BP": "BP", "BP-authors": "BP, the authors' training", "uSF": "uSF",
+                              "uSF-authors": "uSF, the authors' training"}, cell=plain, seeds="clean mAP")
 
 @table("reviewer")
 def reviewer_table(results):
     "The reviewer's attacks (study_autoattack.yaml)."
-    df = _csv("table_reviewer_attacks", results, index_col="variant")
-    cols = [("clean", "clean"), ("APGD-CE rule", "APGD-CE rule ε=0.01"), ("APGD-CE exact", "APGD-CE exact ε=0.01"),
-            ("APGD-T rule", "APGD-T rule ε=0.01"), ("APGD-T exact", "APGD-T exact ε=0.01"),
-            ("Square ε=0.001", "Square ε=0.001"), ("its median queries", "Square median queries ε=0.001"),
-            ("Square", "Square ε=0.01"), ("HopSkipJump", "HopSkipJump L∞ ε=0.01"),
-            ("Boundary L2 1.25", "Boundary L2 ε=1.25"), ("noise", "noise ε=0.01")]
-    rows = [[v] + [marked(_col(df, k, "table_reviewer_attacks")[v]) for _, k in cols]
-            for v, _ in _rows(df, {v: v for v in FT_ROWS})]
-    return markdown([""] + [c for c, _ in cols], rows)
+    df = _picked(_csv("table_reviewer_attacks", results, index_col="variant"), {
+        "clean": "clean", "APGD-CE rule": "APGD-CE rule ε=0.01", "APGD-CE exact": "APGD-CE exact ε=0.01",
+        "APGD-T rule": "APGD-T rule ε=0.01", "APGD-T exact": "APGD-T exact ε=0.01", "Square ε=0.001": "Square ε=0.001",
+        "its median queries": "Square median queries ε=0.001", "Square": "Square ε=0.01",
+        "HopSkipJump": "HopSkipJump L∞ ε=0.01", "Boundary L2 1.25": "Boundary L2 ε=1.25", "noise": "noise ε=0.01"})
+    return variant_table(df, {v: v for v in FT_ROWS})
 
 # ---- single runs, from the rows themselves (data/results/study_metrics.csv) ----------------------------------------
 def _pct(v): return "0" if v == 0 else f"{100 * v:.1f}"
@@ -165,7 +162,6 @@ def _pct(v): return "0" if v == 0 else f"{100 * v:.1f}"
 @table("first_look")
 def first_look_table(results, task, *run_ids):
     "Single runs, one row each (named by run id): the clean metric and attacks at ε = 0.01, 95% intervals where kept."
-    import pandas as pd
     m = _csv("study_metrics", results, index_col=None)
     if task == "classification":
         metric, robust = "accuracy", "robust_accuracy"
@@ -212,7 +208,7 @@ def mlp_table(results, dataset):
             ("APGD-CE exact", "APGD-CE exact ε=0.1"), ("APGD-T exact", "APGD-T exact ε=0.1"),
             ("APGD-CE rule", "APGD-CE rule ε=0.1"), ("Square", "Square ε=0.1"), ("transfer from BP", "transfer from BP ε=0.1")]
     rows = [[v, str(n_seeds(df.loc[v, "clean"]))] +
-            ["(the source)" if v == "BP" and k.startswith("transfer") else num(_col(df, k, "table_mlp_robustness")[v])
+            ["(the source)" if v == "BP" and k.startswith("transfer") else num(_col(df, k)[v])
              for _, k in cols] for v in MLP_ROWS if v in df.index]
     return markdown(["", "seeds", *[c for c, _ in cols]], rows)
 
@@ -290,9 +286,8 @@ def fill_notebook(nb: dict, results=RESULTS) -> dict:
             cell["source"] = fill(src, results).splitlines(keepends=True)
     return nb
 
-def render(nb) -> str:
-    "README.md's text from the notebook (a dict, or the path of one)."
-    if not isinstance(nb, dict): nb = json.loads(Path(nb).read_text())
+def render(nb:dict) -> str:
+    "README.md's text from the notebook (its JSON as a dict)."
     parts = []
     for cell in nb["cells"]:
         src = "".join(cell["source"]).strip("\n")
