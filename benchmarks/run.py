@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import numpy as np, torch, torch.nn.functional as F
 from signsym.rules import RULES, convert, redraw_after_step
 from signsym.models import build_model
-from signsym.attacks import foolbox_success, foolbox_attack
+from signsym.attacks import AttackContext
 from timing import quantile, table
 
 DEPS = HERE / ".deps"
@@ -119,8 +119,8 @@ def bench_attacks(arch, image_size, batch, device, reps):
              ("FGSM", "BP (native)", base, "exact"), ("FGSM", "uSF", usf, "rule")]
     for _, _, m, _ in cases: m.to(device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    run = lambda name, m, g: foolbox_success(m, x, y, foolbox_attack("pgd" if name == "PGD-5" else "fgsm"), (0.01,), g,
-                                             batch_size=batch, device=device)
+    run = lambda name, m, g: AttackContext(m, x, y, batch_size=batch, device=device).outcome(   # as a run attacks
+        "pgd" if name == "PGD-5" else "fgsm", g, (0.01,))
     for c in cases: run(c[0], c[2], c[3])                                     # warm-up
     times = {i: [] for i in range(len(cases))}
     for _ in range(reps):

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .rules import grad_mode, check_grad_mode, check_choice
 from .data import data_root, cifar10_split, balanced_indices, ImageSet, DatasetNotFound
 from .attacks import (AttackSpec, Outcome, TaskSpec, attacked, check_epsilons, gradient_agreement,
-                             register_attack, register_task)
+                             register_attack, register_task, outcome_frame, PSEUDO_ATTACKS)
 from .metrics import mean_stats
 
 # %% ../nbs/06_hashing.ipynb #d15b1a48
@@ -270,19 +270,25 @@ def hash_attack(model, x, objective, epsilons, grad:str="exact", steps:int=HASH_
 def _mean_at(metric, v, attack, grad, eps):
     return dict(metric=metric, attack=attack, grad=grad, eps=float(eps), **mean_stats(v, 0.0, 1.0))
 
-def _score_map(ctx, attack, grad, epsilons, oc):
-    e, rows = ctx.extra, []
-    for eps, z in zip(epsilons, oc.codes):
-        rows.append(_mean_at("robust_map", average_precisions(z, e["db_codes"], ctx.y, e["db_labels"], e["k"]),
-                             attack, grad, eps))
-        rows.append(_mean_at("code_flip_rate", (binarize(z) != binarize(e["clean"])).float().mean(1), attack, grad, eps))
+def _frame_map(ctx, attack, grad, epsilons, oc):
+    "Per query and ε: its average precision under the attack (value) and the share of its code's bits flipped (distance)."
+    e, eps = ctx.extra, tuple(oc.eps or epsilons)
+    ap = {b: average_precisions(z, e["db_codes"], ctx.y, e["db_labels"], e["k"]) for b, z in zip(eps, oc.codes)}
+    flips = torch.stack([(binarize(z) != binarize(e["clean"])).double().mean(1) for z in oc.codes])
+    return outcome_frame(ctx, attack, grad, eps, Outcome(codes=oc.codes, distance=flips), values=ap)
+
+def _score_map(outcomes):
+    "robust_map and code_flip_rate per attack, gradient mode and ε: the means over queries of their rows."
+    att, rows = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS)], []
+    for (a, g, eps), d in att.groupby(["attack", "grad", "eps"], sort=False):
+        rows += [_mean_at("robust_map", d.value.values, a, g, eps), _mean_at("code_flip_rate", d.distance.values, a, g, eps)]
     return rows
 
 def _hag_grad_loss(z, b): return (b * torch.tanh(z)).sum()
 
 def _prepare(ctx): ctx.extra.setdefault("clean", encode(ctx.model, ctx.x, ctx.batch_size, ctx.device))
 
-register_task(TaskSpec("hashing", "robust_map", _score_map, counts=False, prepare=_prepare, agreement=lambda ctx:
+register_task(TaskSpec("hashing", "robust_map", _frame_map, _score_map, counts=False, prepare=_prepare, agreement=lambda ctx:
                        gradient_agreement(ctx.model, ctx.x, binarize(ctx.extra["clean"]), ctx.batch_size, ctx.device,
                                           loss_fn=_hag_grad_loss)))
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CRITICAL_EPS', 'CRITICAL_QUANTILES', 'KH_RULES', 'KH_ATTACKS', 'KRH', 'effective_weights', 'kh_rows', 'kh_update',
-           'kh_dense', 'lp_normalize', 'KHNet', 'to_sphere', 'KHLearner', 'pgd20', 'fgsm', 'gaussian',
+           'kh_dense', 'lp_normalize', 'KHNet', 'to_sphere', 'KHLearner', 'pgd20_step', 'pgd20', 'fgsm', 'gaussian',
            'critical_distances', 'spectrum', 'power_law_alpha', 'logit_jacobian_norms', 'current_jacobian_norm',
            'gmm_1d', 'prune_cutoff', 'make_kh', 'PenalizedBackprop', 'KrotovHopfield']
 
@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from .rules import grad_mode
 from .train import Learner
 from .metrics import accuracy, accuracy_stats, mean_stats
-from .attacks import AttackSpec, Outcome, attacked, predict, input_gradients, register_attack
+from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, input_gradients, register_attack
 from .results import (SETTINGS, Setting, System, boolean, in_range, integer, nonnegative, one_of, positive,
                              register_setting, register_system)
 from .experiment import Data, source_config, trained_source, held_out_accuracy
@@ -140,22 +140,15 @@ class KHLearner(Learner):
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
 
 # %% ../nbs/12_kh.ipynb #f01dd151
+def pgd20_step(eps:float) -> float: return 0.1 * eps if eps < 0.01 else 0.01
+
 def pgd20(model, x, y, eps:float, steps:int=20, grad:str="exact") -> torch.Tensor:
     "The paper's PGD: no random start, step 0.01 (0.1 eps below eps = 0.01), L∞ projection, clamped at the end."
-    step = 0.1 * eps if eps < 0.01 else 0.01
-    xa = x.clone()
-    for _ in range(steps):
-        xa.requires_grad_()
-        with grad_mode(grad): loss = F.cross_entropy(model(xa), y, reduction="sum")
-        g, = torch.autograd.grad(loss, xa)
-        xa = (x + (xa.detach() + step * g.sign() - x).clamp(-eps, eps))
-    return xa.clamp(0, 1)
+    return pgd(model, x, y, eps, steps, pgd20_step(eps), grad, start="none", clip="end").x
 
 def fgsm(model, x, y, eps:float, grad:str="exact") -> torch.Tensor:
-    x = x.clone().requires_grad_()
-    with grad_mode(grad): loss = F.cross_entropy(model(x), y, reduction="sum")
-    g, = torch.autograd.grad(loss, x)
-    return (x.detach() + eps * g.sign()).clamp(0, 1)
+    "One step of ε along the sign of the cross-entropy's gradient."
+    return pgd(model, x, y, eps, 1, eps, grad, start="none").x
 
 def gaussian(model, x, y, eps:float, seed:int=0) -> torch.Tensor:
     return x + eps * torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
@@ -318,22 +311,11 @@ def make_kh(cfg:dict, d_in:int, n_classes:int) -> KHNet:
     return net
 
 # %% ../nbs/12_kh.ipynb #0f9e3c3d
-def _craft_outcome(craft):
-    def run(ctx, grad, eps):
-        out = []
-        with attacked(ctx.model):
-            for i in range(0, len(ctx.x), ctx.batch_size):
-                xb, yb = ctx.x[i:i + ctx.batch_size], ctx.y[i:i + ctx.batch_size]
-                out.append(torch.stack([predict(ctx.model, xb if e == 0 else craft(ctx, xb, yb, e, grad, i)) != yb
-                                        for e in eps]))
-        return Outcome(torch.cat(out, 1))
-    return run
-
-register_attack(AttackSpec("pgd20", "classification", "white-box",
-                           _craft_outcome(lambda ctx, x, y, e, grad, i: pgd20(ctx.model, x, y, e, grad=grad)),
-                           stronger_than=("fgsm",), help="PGD-20 as the Krotov-Hopfield paper: no random start, step 0.01"))
+register_attack(AttackSpec("pgd20", "classification", "white-box", pgd_attack(20, pgd20_step, "none", clip="end"),
+                           stronger_than=("fgsm",), probe=True,
+                           help="PGD-20 as the Krotov-Hopfield paper: no random start, step 0.01"))
 register_attack(AttackSpec("gauss", "classification", "noise", norm="l2", help="x + ε N(0, I), unclamped (the paper's)",
-                           run=_craft_outcome(lambda ctx, x, y, e, grad, i: gaussian(ctx.model, x, y, e, ctx.seed * 100_003 + i))))
+                           run=lambda ctx, grad, eps: per_batch(ctx, eps, lambda xb, yb, e, seed: gaussian(ctx.model, xb, yb, e, seed))))
 
 class PenalizedBackprop(Learner):
     "The BP controls: Adam on cross-entropy plus l2·Σ‖θ‖² plus jreg·‖∂I/∂x̂‖²_F (= ‖W‖²_F), stopping at a target."

@@ -21,7 +21,7 @@ import pandas as pd
 from .rules import RULES, check_choice, check_rule, resolve_scale, unknown
 from .data import data_root, project_root, atomic_write
 from .models import BACKBONES, TASKS
-from .attacks import ATTACKS, EPSILONS, attack_names, check_attacks, check_budgets, check_epsilons, masking_checks
+from .attacks import ATTACKS, EPSILONS, SCORING, attack_names, check_attacks, check_budgets, check_epsilons, masking_checks
 from .attacks import check_rows as _check_rows
 from .hashing import HASH_DATASETS, HASH_EPSILONS, HYP2_ZETA
 
@@ -515,11 +515,11 @@ def _git_commit():
     except Exception: return None
 
 def provenance() -> dict:
-    "Where and with what a run ran: host, versions, threads, the code's git commit."
+    "Where and with what a run ran: host, versions, threads, the code's git commit, and how its attacks are counted."
     import torch, signsym
     return dict(host=socket.gethostname(), platform=platform.platform(), python=platform.python_version(),
                 torch=torch.__version__, signsym=signsym.__version__, threads=torch.get_num_threads(),
-                git_commit=_git_commit())
+                git_commit=_git_commit(), scoring=SCORING)
 
 # %% ../nbs/07_results.ipynb #5592390c
 def trained_donor(cfg:dict, root=None):

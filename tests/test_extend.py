@@ -61,7 +61,7 @@ def test_rule_and_attack_in_process(plugin):
     sgd = lambda model: Backprop(model, torch.optim.SGD(model.parameters(), lr=0.5))
     hist = fit(two, Toy(), epochs=3, learner=sgd, batch_size=4, progress=False, channels_last=False)
     assert hist[-1]["train_loss"] < hist[0]["train_loss"]
-    rows = pd.DataFrame(measure_robustness(two, x, y, "sign_step,random", (0.0, 0.2), progress=False))
+    rows = pd.DataFrame(measure_robustness(two, x, y, "sign_step,random", (0.0, 0.2), progress=False)[0])
     curves = set(zip(rows[rows.metric == "robust_accuracy"].attack, rows[rows.metric == "robust_accuracy"].grad))
     assert curves == {("sign_step", "rule"), ("sign_step", "exact"), ("random", "none")}
     assert {"sign_step/rule", "sign_step/exact"} <= set(rows[rows.metric == "check_beats_random"].grad)

@@ -26,7 +26,9 @@ def test_kh_from_the_command_line(data_dir):
     assert {("apgd-ce", "exact"), ("square", "none"), ("transfer", "exact"), ("random", "none")} <= set(zip(robust.attack, robust.grad))
     crit = m[m.metric == "critical_l2"]
     assert set(crit.attack) == {"gauss", "fgsm", "pgd20"} and (crit.value > 0).all()
-    assert {"spectrum_alpha", "critical_l2_normalized", "kh_converged_fraction", "jacobian_logits", "val_accuracy"} <= set(m.metric)
+    assert {"spectrum_alpha", "critical_l2_normalized", "kh_converged_fraction", "jacobian_logits", "val_accuracy",
+            "check_robust_le_clean", "indicator_unbounded_failure"} <= set(m.metric)
+    assert (run_dir(cfg) / "outcomes.parquet").exists()
     acc = m[m.metric == "accuracy"].value.item()
     assert 0.15 < acc <= 1                                                    # above chance (10 classes, 200 images)
     assert json.loads((run_dir(cfg) / "status.json").read_text())["threads"] >= 1

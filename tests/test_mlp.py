@@ -27,8 +27,11 @@ def test_pepita_and_dfa_from_the_command_line(data_dir):
         robust = m[m.metric == "robust_accuracy"]
         assert {("pgd-mse", "rule"), ("pgd-mse", "exact"), ("apgd-ce", "exact"), ("apgd-t", "rule"), ("square", "none"),
                 ("transfer", "exact"), ("random", "none")} <= set(zip(robust.attack, robust.grad))
-        assert {"zero_grad_float32", "zero_grad_float64", "val_accuracy", "grad_cosine", "loss_gain", "silent_success",
-                "unbounded_accuracy", "check_unbounded_to_zero_ce"} <= set(m.metric)
+        assert {"zero_grad_float32", "zero_grad_float64", "val_accuracy", "grad_cosine", "loss_gain",
+                "indicator_silent_success", "check_indicator_unbounded_failure", "check_robust_le_clean"} <= set(m.metric)
+        assert (m[m.metric == "check_robust_le_clean"].value == 1).all()
+        oc = pd.read_parquet(run_dir(cfg) / "outcomes.parquet")                   # per-image outcomes beside the rows
+        assert {"clean", "gradient", "pgd-mse", "apgd-ce"} <= set(oc.attack) and oc.image.nunique() == SMALL["attack_size"]
         assert m[m.metric == "accuracy"].value.item() > 0.8
         st = json.loads((run_dir(cfg) / "status.json").read_text())
         assert st["torch"] and st["threads"] >= 1
