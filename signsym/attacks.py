@@ -595,8 +595,8 @@ def outcome_frame(ctx, attack:str, grad:str, epsilons, oc:Outcome, values=None) 
         parts.append(pd.DataFrame(dict(
             image=ctx.image[:n].numpy().astype(np.int32), label=ctx.y[:n].cpu().numpy().astype(np.int16) if ctx.y.dim() == 1
             else np.full(n, -1, np.int16), attack=attack, grad=grad, eps=float(e),
-            pred=_col(oc.pred, k, n, -1, np.int16), wrong=_col(oc.wrong, k, n, False, bool) if oc.wrong is not None
-            else pd.array([pd.NA] * n, dtype="boolean"),
+            pred=_col(oc.pred, k, n, -1, np.int16), wrong=pd.array(_col(oc.wrong, k, n, False, bool), dtype="boolean")
+            if oc.wrong is not None else pd.array([pd.NA] * n, dtype="boolean"),
             distance=_col(oc.distance, k, n, np.nan, np.float64), queries=_col(oc.queries, k, n, np.nan, np.float32),
             silent=_col(oc.silent, k, n, False, bool), late_change=_col(oc.late_change, k, n, np.nan, np.float32),
             loss_gain=_col(oc.loss_gain, k, n, np.nan, np.float32),
@@ -793,7 +793,7 @@ def _time_row(attack, grad, n, seconds, eps=0.0):
 def value_frame(ctx, attack:str, grad:str, values, eps:float=0.0) -> pd.DataFrame:
     "Per-image rows of one number per image (the `value` column), e.g. each mode's input-gradient norm."
     return outcome_frame(ctx, attack, grad, (eps,), Outcome(torch.zeros(1, len(values), dtype=torch.bool)),
-                         values={eps: values}).assign(wrong=pd.NA)
+                         values={eps: values}).assign(wrong=pd.array([pd.NA] * len(values), dtype="boolean"))
 
 def _memo_fingerprint(model, x, epsilons, seed, task, settings) -> str:
     "What an attack's outcome depends on besides its name and gradient: the weights, images, budgets, seed, settings."

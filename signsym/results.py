@@ -587,10 +587,12 @@ def check_rows(ident:dict, checks:pd.DataFrame) -> list:
     return [dict(ident, **r) for r in _check_rows(checks)]
 
 def rechecked(df:pd.DataFrame) -> pd.DataFrame:
-    "One run's rows with its check rows recomputed from its robustness rows by today's `run_checks`."
+    """One run's rows with its masking-check rows recomputed from its robustness rows by today's `run_checks` (the
+    checks an attack made itself, AutoAttack's flags and the indicators of attack failure, are kept as they are)."""
     if not len(df): return df
     ident = df.iloc[0][["run_id", "task", "dataset", "backbone", "rule", "seed"]].to_dict()    # the rows' own identity
-    keep = df[~df.metric.str.startswith("check_")][list(ROW_KEYS)]
+    masking = df.metric.str.startswith("check_") & (df.attack == "diagnostic") & ~df.metric.str.startswith("check_autoattack_")
+    keep = df[~masking][list(ROW_KEYS)]
     return pd.concat([keep, rows_frame(check_rows(ident, run_checks(df)))], ignore_index=True)
 
 def recheck(rdir) -> pd.DataFrame:
