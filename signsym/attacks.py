@@ -140,19 +140,20 @@ class Crafted:
     gain: torch.Tensor = None       # L_T - L_0 per image: how much the attack raised its own loss
 
 def pgd(model, x, y, eps:float, steps:int=PGD_STEPS, step:float=None, grad:str="exact", loss=_ce, target=None,
-        start="uniform", samples:int=1, clip:str="each") -> Crafted:
+        start="uniform", samples:int=1, clip:str="each", bounds:tuple=(0.0, 1.0)) -> Crafted:
     """L∞ PGD on `loss(model(x'), target or y)` (per image, summed) under `grad`, from `start`: "uniform" in the
     ε-ball (torch's generator, as Foolbox draws it), "none", or a number σ (x + σ N(0, I)); `steps` sign steps of
     `step` (default ε/3) on the gradient averaged over `samples` passes (EOT); each iterate projected on the ε-ball
-    and [0, 1] (`clip="end"`: on [0, 1] only at the end). Returns the last iterate and what its iterates showed."""
+    and `bounds` (`clip="end"`: on the bounds only at the end). Returns the last iterate and what its iterates showed."""
     step, target = eps * PGD_REL_STEP if step is None else step, y if target is None else target
-    if start == "uniform": xa = (x + (torch.rand(x.shape, dtype=x.dtype, device=x.device) * (eps - -eps) + -eps)).clamp(0, 1)
+    lo, hi = bounds
+    if start == "uniform": xa = (x + (torch.rand(x.shape, dtype=x.dtype, device=x.device) * (eps - -eps) + -eps)).clamp(lo, hi)
     elif start == "none": xa = x.clone()
-    else: xa = (x + float(start) * torch.randn(x.shape, dtype=x.dtype, device=x.device)).clamp(0, 1)
+    else: xa = (x + float(start) * torch.randn(x.shape, dtype=x.dtype, device=x.device)).clamp(lo, hi)
     losses, ever = [], torch.zeros(len(x), dtype=torch.bool, device=x.device)
     for t in range(steps + 1):
         last = t == steps
-        if last: xa = xa.clamp(0, 1) if clip == "end" else x + (xa - x).clamp(-eps, eps)   # Foolbox's restriction
+        if last: xa = xa.clamp(lo, hi) if clip == "end" else x + (xa - x).clamp(-eps, eps)   # Foolbox's restriction
         xi = xa.detach().requires_grad_(not last)
         g = torch.zeros_like(x)
         for k in range(1 if last else samples):
@@ -164,7 +165,7 @@ def pgd(model, x, y, eps:float, steps:int=PGD_STEPS, step:float=None, grad:str="
             if not last: g = g + torch.autograd.grad(per.sum(), xi)[0]
         if last: break
         xa = x + (xa.detach() + step * g.sign() - x).clamp(-eps, eps)
-        if clip == "each": xa = xa.clamp(0, 1)
+        if clip == "each": xa = xa.clamp(lo, hi)
     L, k = torch.stack(losses), max(1, round(steps / 10))
     late = (L[-1] - L[-1 - k]).abs() / L[-1].abs().clamp_min(1e-12) if steps else torch.zeros_like(L[-1])
     return Crafted(xa.detach(), out.detach().argmax(1), ever, late.cpu(), (L[-1] - L[0]).cpu())
@@ -365,11 +366,12 @@ def per_batch(ctx, eps, craft, trajectories:bool=True) -> Outcome:
     return Outcome(cat(wrong), cat(pred), silent=cat(silent), late_change=cat(late), loss_gain=cat(gain))
 
 def pgd_attack(steps:int, step:Callable=lambda e: e * PGD_REL_STEP, start="uniform", loss=_ce, clip:str="each",
-               trajectories:bool=True) -> Callable:
-    "An attack's `run` from `pgd`: `steps` steps of `step(ε)` from `start` on `loss`, batch by batch."
+               trajectories:bool=True, bounds:Callable=lambda ctx: (0.0, 1.0)) -> Callable:
+    "An attack's `run` from `pgd`: `steps` steps of `step(ε)` from `start` on `loss`, batch by batch, within `bounds(ctx)`."
     def run(ctx, grad, eps):
+        b = bounds(ctx)
         return per_batch(ctx, eps, lambda xb, yb, e, s: pgd(ctx.model, xb, yb, e, steps, step(e), grad, loss, start=start,
-                                                          clip=clip), trajectories)
+                                                          clip=clip, bounds=b), trajectories)
     return run
 
 def _transfer(ctx, grad, eps):
