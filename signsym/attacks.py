@@ -144,7 +144,10 @@ def pgd(model, x, y, eps:float, steps:int=PGD_STEPS, step:float=None, grad:str="
     """L∞ PGD on `loss(model(x'), target or y)` (per image, summed) under `grad`, from `start`: "uniform" in the
     ε-ball (torch's generator, as Foolbox draws it), "none", or a number σ (x + σ N(0, I)); `steps` sign steps of
     `step` (default ε/3) on the gradient averaged over `samples` passes (EOT); each iterate projected on the ε-ball
-    and `bounds` (`clip="end"`: on the bounds only at the end). Returns the last iterate and what its iterates showed."""
+    and `bounds` (`clip="end"`: on the bounds only at the end). Returns the last iterate and what its iterates showed.
+    `eps` (and `step`) may be a tensor with one budget per image (a bisection's)."""
+    per_image = lambda v: v.to(x.dtype).view(-1, *[1] * (x.dim() - 1)) if torch.is_tensor(v) else v
+    eps, step = per_image(eps), per_image(step)
     step, target = eps * PGD_REL_STEP if step is None else step, y if target is None else target
     lo, hi = bounds
     if start == "uniform": xa = (x + (torch.rand(x.shape, dtype=x.dtype, device=x.device) * (eps - -eps) + -eps)).clamp(lo, hi)
@@ -613,7 +616,7 @@ def clean_right(outcomes:pd.DataFrame) -> pd.Series:
 def robust_rows(outcomes:pd.DataFrame) -> list:
     "Robust accuracy per attack, gradient mode and ε (Wilson intervals), counted by `robust` from per-image outcomes."
     right, rows = clean_right(outcomes), []
-    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS)]
+    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS) & outcomes.wrong.notna()]   # rows of attacks
     for (a, g, e), d in att.groupby(["attack", "grad", "eps"], sort=False):
         r = robust(torch.tensor(right.loc[d.image].to_numpy()), torch.tensor(d.wrong.astype(bool).to_numpy()))
         rows.append(dict(metric="robust_accuracy", attack=a, grad=g, eps=float(e), **accuracy_stats(int(r.sum()), len(r))))
@@ -628,7 +631,7 @@ def search_rows(outcomes:pd.DataFrame) -> list:
     one counts 0) and over those right on their clean input, the never-fooled fraction; per ε, the median queries of
     the images the search fooled and the fraction it never fooled."""
     right, rows = clean_right(outcomes), []
-    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS)]
+    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS) & outcomes.wrong.notna()]   # rows of attacks
     for (a, g), d in att[att.distance.notna()].groupby(["attack", "grad"], sort=False):
         d = d.drop_duplicates("image")
         dist, ok = torch.as_tensor(d.distance.values, dtype=torch.float64), torch.as_tensor(right.loc[d.image].values)
@@ -746,7 +749,7 @@ INDICATORS = ("silent_success", "incomplete_optimisation", "unbounded_failure", 
 def indicator_table(outcomes:pd.DataFrame, task:str="classification") -> pd.DataFrame:
     "Per white-box attack, gradient mode, ε and indicator: the attacked images it flags, and how many were attacked."
     right, out = clean_right(outcomes), []
-    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS)]
+    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS) & outcomes.wrong.notna()]   # rows of attacks
     specs = ATTACKS.get(task, {})
     kind = lambda a: specs[a].kind if a in specs else None
     free = [a for a in att.attack.unique() if kind(a) == "transfer" or (kind(a) == "black-box" and specs[a].norm == "linf")]

@@ -242,9 +242,10 @@ def attack(self:Run) -> pd.DataFrame:
                                        image=idx)
         diagnostics = getattr(self.pipe, "diagnostics", None)      # a system's own indicators (e.g. zero gradients)
         if diagnostics is not None:
-            with redraw(): more = diagnostics(self.cfg, self.model, self.data, x, y, self.device)
+            with redraw(): more = diagnostics(self.cfg, self.model, self.data, x, y, self.device, image=idx)
             more, files = more if isinstance(more, tuple) else (more, {})
             found += more
+            if "outcomes" in files: outcomes = pd.concat([outcomes, files.pop("outcomes")], ignore_index=True)
             for name, df in files.items(): write_parquet(self.dir / f"{name}.parquet", df)
         write_parquet(self.dir / OUTCOMES_FILE, outcomes)
         add_metrics(self.dir, [metric_row(self.cfg, **d) for d in found])

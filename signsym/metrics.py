@@ -57,19 +57,22 @@ def robust(clean_right, wrong) -> torch.Tensor:
     return clean_right & ~wrong
 
 # %% ../nbs/04_metrics.ipynb #7a43cbc5
-def paired_bootstrap(diffs:dict, draws:int=2000, seed:int=0, q=(0.025, 0.975)) -> dict:
-    """Mean paired difference and its bootstrap interval, resampling seeds, then images within each seed.
-    diffs: {seed: per-image paired differences (variant - baseline, the same images in both)}"""
+def paired_bootstrap(diffs:dict, draws:int=2000, seed:int=0, q=(0.025, 0.975), stat=None) -> dict:
+    """A paired effect (the mean over seeds of `stat` of each seed's images) and its bootstrap interval, resampling
+    seeds, then images within each seed.
+    diffs: {seed: per-image paired differences (variant - baseline, the same images in both), or any array whose
+           first axis is the images (e.g. [n, models]) that `stat` reduces to one number}
+    stat:  array -> number (default: the mean of per-image differences)"""
     import numpy as np
+    stat = stat or (lambda a: a.mean())
     per = [np.asarray(v, dtype=np.float64) for _, v in sorted(diffs.items()) if len(v)]
     if not per: raise ValueError("no paired differences: the variant and its baseline share no seed with images")
-    est = float(np.mean([v.mean() for v in per]))
+    means = np.array([stat(v) for v in per])
     rng, S = np.random.default_rng(seed), len(per)
-    means = np.array([v.mean() for v in per])
     boot = np.empty(draws)
     for b in range(draws):                      # seeds with replacement, then images within each drawn seed
         pick = rng.integers(0, S, S)
-        boot[b] = np.mean([per[s][rng.integers(0, len(per[s]), len(per[s]))].mean() for s in pick])
+        boot[b] = np.mean([stat(per[s][rng.integers(0, len(per[s]), len(per[s]))]) for s in pick])
     lo, hi = np.quantile(boot, q)
-    return dict(value=est, ci_low=float(lo), ci_high=float(hi), seeds=S, n=int(sum(len(v) for v in per)),
-                seed_means=means.tolist())
+    return dict(value=float(means.mean()), ci_low=float(lo), ci_high=float(hi), seeds=S,
+                n=int(sum(len(v) for v in per)), seed_means=means.tolist())

@@ -385,7 +385,7 @@ def clean(self:FromScratch, cfg, model, data, device): return held_out_accuracy(
 def load_source(self:FromScratch, cfg, data, device): return trained_source(self, cfg, data, device)[0].eval()
 
 @patch
-def diagnostics(self:FromScratch, cfg, model, data, x, y, device):
+def diagnostics(self:FromScratch, cfg, model, data, x, y, device, image=None):
     "Zero input gradients under each loss, in float32 and float64 (the indicators of attack failure are the harness's)."
     return zero_gradient_rows(model, x, y, device)
 

@@ -53,7 +53,9 @@ class Learner:
     takes_indices = False               # step(model, x, y, idx) gets the batch's indices too (a learner that caches)
     evaluates = True                    # False: fit skips this epoch's evaluation (a phase that trains no classifier)
 
-    def bind(self, train_ds): pass      # called once, before the first epoch, with the training set
+    stop_now = False                    # set by `step` to end the epoch there (a target reached mid-epoch)
+
+    def bind(self, train_ds, eval_ds=None): pass   # called once, before the first epoch, with the data
     def train_mode(self, model): model.train()
     def start_epoch(self, model, epoch:int): pass
     def should_stop(self, history:list) -> bool: return False    # stop before the next epoch (e.g. a target reached)
@@ -157,6 +159,7 @@ def _epoch(model, learner, train_ds, batches, device, fmt, epoch, epochs, progre
         tot_loss += loss.item() * len(y)
         seen += len(y)
         if learner.reports_accuracy: correct += int((out.argmax(1) == y).sum())
+        if learner.stop_now: break                                  # the learner's target is reached: stop here
     return tot_loss / seen, correct / seen if learner.reports_accuracy else None
 
 class Selection:
@@ -208,7 +211,7 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner:Learner=None, batc
         if select is not None: select.load_state_dict(ck)
         history, start = ck["history"], ck["epoch"]
         if progress and echo and start < epochs: echo(f"resuming from {checkpoint} after epoch {start}")
-    learner.bind(train_ds)
+    learner.bind(train_ds, eval_ds)
     for epoch in range(start + 1, epochs + 1):
         if learner.should_stop(history) or (select is not None and select.stop()): break
         t0 = time.perf_counter()
