@@ -339,10 +339,11 @@ class FromScratch:
                         cfg["data_root"])
     def build(self, cfg, data): return make_mlp(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def source(self, cfg):
-        "The BP model of the same data, seed and depth, trained as ours (not the paper's protocol)."
+        "The BP model of the same data, seed and depth, trained as ours (a paper-protocol run's: the preset's epochs)."
         if cfg["rule"] == "BP" and cfg["loss"] == "ce" and cfg["adv_train"] == "none" and cfg["pepita_protocol"] == "ours":
             return None
-        return dict(rule="BP", loss="ce", adv_train="none", lr=None, pepita_protocol="ours", epochs=None)
+        return dict(rule="BP", loss="ce", adv_train="none", lr=None, pepita_protocol="ours",
+                    **(dict(epochs=None) if cfg["pepita_protocol"] == "paper" else {}))
 
 # %% ../nbs/11_mlp.ipynb #a1541633
 @patch
