@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import torch, torch.nn.functional as F, pandas as pd
-from signsym.results import resolve_config
+from signsym.config import resolve_config
 from signsym.attacks import AttackContext, attacked, get_attack, predict, PGD_STEPS
 from signsym.models import build_model
 from signsym.mlp import make_mlp

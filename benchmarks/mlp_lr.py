@@ -4,7 +4,7 @@ writes benchmarks/results/mlp_lr.csv.  Usage: python benchmarks/mlp_lr.py [--rul
 import argparse, time
 from pathlib import Path
 import pandas as pd
-from signsym.results import resolve_config
+from signsym.config import resolve_config
 from signsym.mlp import FROM_SCRATCH
 from signsym.train import fit
 

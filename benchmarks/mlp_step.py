@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent)); sys.path.insert(0, str(HERE))
 import torch, pandas as pd
-from signsym.results import resolve_config
+from signsym.config import resolve_config
 from signsym.mlp import FROM_SCRATCH, make_mlp
 from timing import interleaved, paired_ratio, quantile, table
 

@@ -4,16 +4,15 @@
 
 # %% auto #0
 __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', 'SCORING', 'UNBOUNDED', 'AA_FLAGS', 'TASK_SPECS',
-           'OUTCOME_COLUMNS', 'PSEUDO_ATTACKS', 'INDICATOR_MAX', 'LATE_TOL', 'INDICATORS', 'AttackSpec', 'Outcome',
-           'register_attack', 'attack_names', 'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict',
-           'Crafted', 'pgd', 'input_gradients', 'gradient_agreement', 'transfer_success', 'random_sign_success',
-           'check_budgets', 'black_box_success', 'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch',
-           'pgd_attack', 'tpgd', 'pixel_attack', 'pgd_eot', 'TaskSpec', 'register_task', 'outcome_frame', 'clean_right',
-           'robust_rows', 'search_rows', 'gain_rows', 'masking_checks', 'check_rows', 'indicator_table',
-           'indicator_rows', 'value_frame', 'load_memo', 'save_memo', 'measure_robustness', 'score_outcomes']
+           'OUTCOME_COLUMNS', 'PSEUDO_ATTACKS', 'AttackSpec', 'Outcome', 'register_attack', 'attack_names',
+           'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict', 'Crafted', 'pgd', 'input_gradients',
+           'gradient_agreement', 'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success',
+           'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'tpgd', 'pixel_attack',
+           'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame', 'clean_right', 'robust_rows',
+           'search_rows', 'gain_rows']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
-import contextlib, logging, math, os, time
+import contextlib, logging, math
 from dataclasses import dataclass, field
 from typing import Callable
 import numpy as np
@@ -23,7 +22,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import foolbox as fb
 from tqdm.auto import tqdm
-from .rules import RULES, grad_mode, check_grad_mode, check_choice, check_choices, is_feedback_layer, GRAD_MODES
+from .settings import Setting, register_setting, integer, check_choice, check_choices
+from .rules import RULES, grad_mode, is_feedback_layer, GRAD_MODES
 from .metrics import accuracy_stats, mean_stats, robust
 
 # %% ../nbs/05_attacks.ipynb #44af8f21
@@ -36,7 +36,7 @@ class AttackSpec:
     task: str                       # "classification" or "hashing"
     kind: str                       # one of ATTACK_KINDS: decides the gradient modes it runs under
     run: Callable                   # run(ctx, grad, epsilons > 0) -> Outcome
-    settings: tuple = ()            # config keys it reads (its budgets): see signsym.results.SETTINGS
+    settings: tuple = ()            # config keys it reads (its budgets): see signsym.settings.SETTINGS
     norm: str = "linf"              # the norm its ε is measured in: "linf", "l2", or "l0" (budgets: pixel counts)
     stronger_than: tuple = ()       # attacks it must not be weaker than under the same gradient (a check each)
     reference: bool = False         # the white-box attack that exact gradients must take to ~0 and that
@@ -282,7 +282,7 @@ class AttackContext:
         "The budget `key` of this run, or an error saying how to give it."
         if key not in self.settings:
             raise KeyError(f"this attack reads the setting {key!r}: pass it in settings= "
-                           "(a run's resolved config has every setting: signsym.results.resolve_config)")
+                           "(a run's resolved config has every setting: signsym.config.resolve_config)")
         return self.settings[key]
 
     def clean(self) -> Outcome:
@@ -408,6 +408,26 @@ for _spec in (
                settings=("blackbox_size", "boundary_steps", "l2_epsilons"), help="Boundary Attack, L2, decisions only"),
 ): register_attack(_spec)
 
+def _l2_budgets(k, v, cfg):
+    """None (the L∞ grid), 'scaled' (L2 budgets for the image size: (0, 1/8, 1/4, 1/2, 1) x side/32), or numbers from 0
+    to the L2 diameter of a 3 x side x side image (`check_budgets`, the bound the attack itself checks)."""
+    if v is None: return None
+    if v == "scaled": return [0.0] + [round(f * cfg["image_size"] / 32, 6) for f in (0.125, 0.25, 0.5, 1.0)]
+    side = cfg.get("image_size")
+    try: return list(check_budgets(v, 2, 3 * side * side if side else None))
+    except ValueError as e: raise ValueError(f"{k} must be 'scaled' or numbers (L2 in pixel space): {e}") from None
+
+for _s in (
+    Setting("blackbox_size", {"quick": 50, "paper": 500}, integer(1), "images for the black-box attacks",
+            task="classification"),
+    Setting("hsj_steps", {"quick": 20, "paper": 64}, integer(1), "HopSkipJump iterations (Foolbox's default: 64)",
+            task="classification"),
+    Setting("boundary_steps", {"quick": 2000, "paper": 25000}, integer(1),
+            "Boundary Attack iterations (Foolbox's default: 25,000)", task="classification"),
+    Setting("l2_epsilons", None, _l2_budgets, "the L2 attacks' budgets (scaled: 0.125 ... 1 x side/32, the usual "
+            "0.5 of 32-px CIFAR scaled by sqrt(pixels); none: the L∞ grid, the first study's)", task="classification"),
+): register_setting(_s)
+
 # %% ../nbs/05_attacks.ipynb #ef217d71
 class _ContiguousGrad(torch.autograd.Function):
     "Identity; its backward makes the input gradient contiguous (the official code views it, and channels_last nets' is not)."
@@ -458,6 +478,14 @@ for _spec in (
                versus="best", help="Square, L∞, scores only (AutoAttack)"),
 ): register_attack(_spec)
 
+for _s in (
+    Setting("apgd_steps", 100, integer(1), "APGD iterations (AutoAttack's standard: 100)", task="classification"),
+    Setting("apgd_targets", {"quick": 3, "paper": 9}, integer(1), "APGD-T's target classes (standard: 9)",
+            task="classification"),
+    Setting("square_queries", {"quick": 1000, "paper": 5000}, integer(1), "Square's queries per image",
+            task="classification"),
+): register_setting(_s)
+
 # %% ../nbs/05_attacks.ipynb #136f2118
 def _kl(out, p_clean): return F.kl_div(F.log_softmax(out, 1), p_clean, reduction="none").sum(1)
 
@@ -472,6 +500,8 @@ def _tpgd(ctx, grad, eps):
 
 register_attack(AttackSpec("tpgd", "classification", "white-box", _tpgd, settings=("tpgd_steps",),
                            help="TRADES' PGD on the KL divergence to the clean output"))
+
+register_setting(Setting("tpgd_steps", 10, integer(1), "TPGD's steps (TRADES' evaluation: 10)", task="classification"))
 
 # %% ../nbs/05_attacks.ipynb #5cc76fa0
 def pixel_attack(model, x, y, pixels:int=1, iters:int=10, population:int=40, seed:int=0, device="cpu") -> tuple:
@@ -518,6 +548,22 @@ register_attack(AttackSpec("pixel", "classification", "black-box", _pixel, norm=
                            settings=("pixel_counts", "pixel_iters", "pixel_population"),
                            help="few-pixel attack (differential evolution, Su et al.), L0: budgets are pixel counts"))
 
+def _pixel_counts(k, v, cfg):
+    "Pixel budgets of an L0 attack: sorted unique integers >= 1."
+    v = [v] if isinstance(v, int) else list(v) if isinstance(v, (list, tuple)) else [v]
+    if not v or any(isinstance(e, bool) or not isinstance(e, int) or e < 1 for e in v):
+        raise ValueError(f"{k} must be whole numbers of pixels >= 1 (an L0 budget), not {v!r}")
+    return sorted(set(v))
+
+for _s in (
+    Setting("pixel_counts", {"quick": (1,), "paper": (1, 3, 5)}, _pixel_counts, "the few-pixel attack's budgets: "
+            "pixels changed (L0)", task="classification"),
+    Setting("pixel_iters", {"quick": 10, "paper": 100}, integer(1), "the few-pixel attack's generations (Su et al.: 100)",
+            task="classification"),
+    Setting("pixel_population", {"quick": 40, "paper": 400}, integer(4), "the few-pixel attack's population "
+            "(Su et al.: 400)", task="classification"),
+): register_setting(_s)
+
 # %% ../nbs/05_attacks.ipynb #db76406e
 def pgd_eot(model, x, y, eps:float, samples:int=10, grad:str="rule", steps:int=PGD_STEPS,
             rel_step:float=PGD_REL_STEP) -> Crafted:
@@ -531,11 +577,14 @@ def _pgd_eot(ctx, grad, eps):
 register_attack(AttackSpec("pgd-eot", "classification", "white-box", _pgd_eot, settings=("eot_samples",),
                            help="PGD (5 steps of ε/3) on the gradient averaged over eot_samples passes (EOT)"))
 
+register_setting(Setting("eot_samples", 10, integer(1), "pgd-eot's gradient passes averaged per step (rule gradient)",
+            task="classification"))
+
 # %% ../nbs/05_attacks.ipynb #7a60fc87
 AA_FLAGS = dict(randomized="randomized defense", logits="probability distribution", zero_gradients="zero gradient",
                 classes="target classes", dynamic="dynamic defense", square="Square Attack has decreased")
 
-def _check(name, grad, passed, attack="diagnostic"):
+def check_row(name, grad, passed, attack="diagnostic"):
     "A check row: metric check_<name>, value 1 passed, 0 failed."
     return dict(metric=f"check_{name}", attack=attack, grad=grad, eps=0.0, value=float(passed), n=1,
                 ci_low=math.nan, ci_high=math.nan)
@@ -558,7 +607,7 @@ def _autoattack(ctx, grad, eps):
     try: oc = per_batch(ctx, eps, craft)
     finally: log.removeHandler(caught)
     raised = lambda text: any(text in m for m in caught.messages)
-    oc.rows = [_check(f"autoattack_{k}", grad, not raised(t)) for k, t in AA_FLAGS.items()]
+    oc.rows = [check_row(f"autoattack_{k}", grad, not raised(t)) for k, t in AA_FLAGS.items()]
     return oc
 
 register_attack(AttackSpec("autoattack", "classification", "white-box", _autoattack, stronger_than=("apgd-ce",),
@@ -654,231 +703,3 @@ def gain_rows(outcomes:pd.DataFrame) -> list:
 register_task(TaskSpec("classification", "robust_accuracy", outcome_frame,
                        lambda outcomes: robust_rows(outcomes) + search_rows(outcomes) + gain_rows(outcomes),
                        lambda ctx: gradient_agreement(ctx.model, ctx.x, ctx.y, ctx.batch_size, ctx.device)))
-
-# %% ../nbs/05_attacks.ipynb #5c6ea8db
-def _curves(df, metric, counts):
-    def curve(attack, grad):
-        d = df[(df.metric == metric) & (df.attack == attack) & (df.grad == grad)].set_index("eps").sort_index()
-        half = (d.ci_high - d.ci_low).fillna(0) / 2 if "ci_high" in d else 0.0
-        return d[["value", "n"]].assign(half=half, tol=np.maximum(1 / d.n, 0.0 if counts else half))
-    return curve
-
-def _beats_noise(attack, a, rnd):
-    common = a.index.intersection(rnd.index)
-    common = common[common > 0]
-    if not len(common): return None
-    bad = [e for e in common if a.value[e] > rnd.value[e] + a.tol[e]]           # weaker than noise
-    better = [e for e in common if a.value[e] < rnd.value[e] - a.tol[e]]        # clearly stronger
-    shown = bad or (better[:1] if better else list(common))
-    return (not bad and bool(better), ("never clearly stronger than noise: " if not bad and not better else "")
-            + "; ".join(f"ε {e}: {attack} {a.value[e]:.3f} vs noise {rnd.value[e]:.3f}" for e in shown))
-
-def _best(curve, names, grad):
-    "The lowest of the curves of `names` under `grad` at each ε (their common ε), as one curve."
-    cs = [c for c in (curve(n, grad) for n in names) if len(c)]
-    if not cs: return curve("", grad)
-    common = cs[0].index
-    for c in cs[1:]: common = common.intersection(c.index)
-    vals = pd.concat([c.loc[common, "value"] for c in cs], axis=1)
-    best = cs[0].loc[common].copy()
-    best["value"] = vals.min(axis=1)
-    return best
-
-def _ge_whitebox(black, white, h, p):
-    "(passed, detail) of a gradient-free attack's curve `h` against a white-box one's, `p`; None: no common ε."
-    common = h.index.intersection(p.index)
-    if not len(common): return None
-    # on other images (another run's), the black-box attack's sampling noise counts too
-    tol = lambda e: max(1 / h.n[e], h.half[e]) if h.n[e] != p.n[e] else 1 / h.n[e]
-    bad = [e for e in common if h.value[e] + tol(e) < p.value[e]]
-    return not bad, "; ".join(f"ε {e}: {black} {h.value[e]:.3f} vs {white} {p.value[e]:.3f}" for e in (bad or common[-1:]))
-
-# %% ../nbs/05_attacks.ipynb #f0459e8e
-def masking_checks(df:pd.DataFrame, task:str="classification") -> pd.DataFrame:
-    "One row per check (and grad mode): passed, and the numbers behind it, from a run's robustness rows."
-    ts, specs = TASK_SPECS[task], ATTACKS.get(task, {})
-    curve, out = _curves(df, ts.metric, ts.counts), []
-    def add(check, grad, result):
-        if result is not None: out.append(dict(check=check, grad=grad, passed=bool(result[0]), detail=result[1]))
-    for attack, grad in df[df.metric == ts.metric][["attack", "grad"]].drop_duplicates().itertuples(index=False):
-        c = curve(attack, grad)
-        if ts.counts and 0.0 in c.index:
-            above = [e for e in c.index if e > 0 and c.value[e] > c.value[0.0]]
-            add("robust_le_clean", f"{attack}/{grad}", (not above, "at most the clean accuracy" if not above else
-                "above the clean accuracy " + f"{c.value[0.0]:.3f}: " + ", ".join(f"ε {e}: {c.value[e]:.3f}" for e in above)))
-        rises = [(a, b) for a, b in zip(c.index[:-1], c.index[1:]) if c.value[b] > c.value[a] + c.tol[a]]
-        add("monotone", f"{attack}/{grad}", (not rises, "non-increasing" if not rises else "rises " + ", ".join(
-            f"ε {a}→{b}: {c.value[a]:.3f}→{c.value[b]:.3f}" for a, b in rises)))
-    white = [s for s in specs.values() if s.kind == "white-box"]
-    noise = {s.norm: s.name for s in reversed(list(specs.values())) if s.kind == "noise"}   # the first of each norm
-    for grad in GRAD_MODES:
-        for s in white:
-            for weak in s.stronger_than:
-                p, f = curve(s.name, grad), curve(weak, grad)
-                common = p.index.intersection(f.index)
-                if not len(common): continue
-                bad = [e for e in common if p.value[e] > f.value[e] + 1 / p.n[e]]
-                add(f"{s.name}_le_{weak}", grad, (not bad, "; ".join(
-                    f"ε {e}: {s.name} {p.value[e]:.3f} vs {weak} {f.value[e]:.3f}" for e in (bad or common[-1:]))))
-        for s in white:
-            if s.norm in noise:
-                add("beats_random", f"{s.name}/{grad}", _beats_noise(s.name, curve(s.name, grad), curve(noise[s.norm], "none")))
-    for s in (s for s in white if s.reference):
-        p = curve(s.name, "exact")
-        if len(p) and p.index.max() >= 0.1:
-            e = p.index.max()
-            add(f"exact_{s.name}_to_zero", "exact", (p.value[e] <= 0.05, f"ε {e}: {p.value[e]:.3f}"))
-    for b in (b for b in specs.values() if b.kind == "black-box" and b.norm == "linf"):
-        for grad in GRAD_MODES:
-            if b.versus == "best": refs = [("best white-box", _best(curve, [s.name for s in white if s.norm == b.norm], grad))]
-            else: refs = [(s.name, curve(s.name, grad)) for s in white if s.reference and s.norm == b.norm]
-            for name, ref in refs:
-                add(f"{b.check_name or b.name}_ge_whitebox", grad, _ge_whitebox(b.name, name, curve(b.name, "none"), ref))
-    return pd.DataFrame(out, columns=["check", "grad", "passed", "detail"])
-
-def check_rows(checks:pd.DataFrame) -> list:
-    "Measurement dicts of a `masking_checks` frame: metric check_<name>, value 1 passed, 0 failed."
-    return [_check(c.check, c.grad, c.passed) for c in checks.itertuples()]
-
-# %% ../nbs/05_attacks.ipynb #ind01
-INDICATOR_MAX = 0.01     # an indicator fails when it flags more than this fraction of the attacked images
-LATE_TOL = 0.05          # incomplete optimisation: the loss moved more than 5% over the last 10% of the steps
-INDICATORS = ("silent_success", "incomplete_optimisation", "unbounded_failure", "transfer_failure", "blackbox_beats",
-              "zero_gradient")
-
-def indicator_table(outcomes:pd.DataFrame, task:str="classification") -> pd.DataFrame:
-    "Per white-box attack, gradient mode, ε and indicator: the attacked images it flags, and how many were attacked."
-    right, out = clean_right(outcomes), []
-    att = outcomes[~outcomes.attack.isin(PSEUDO_ATTACKS) & outcomes.wrong.notna()]   # rows of attacks
-    specs = ATTACKS.get(task, {})
-    kind = lambda a: specs[a].kind if a in specs else None
-    free = [a for a in att.attack.unique() if kind(a) == "transfer" or (kind(a) == "black-box" and specs[a].norm == "linf")]
-    wrong_of = {(a, e): d.set_index("image").wrong.astype(bool) for a in free
-                for e, d in att[att.attack == a].groupby("eps")}
-    def add(a, g, e, name, flagged, n): out.append(dict(attack=a, grad=g, eps=float(e), indicator=name, flagged=int(flagged), n=int(n)))
-    for (a, g, e), d in att[att.attack.map(kind) == "white-box"].groupby(["attack", "grad", "eps"], sort=False):
-        if e == 0: continue
-        r = right.loc[d.image].values & ~d.wrong.astype(bool).values           # the images the attack failed on
-        if d.late_change.notna().any():
-            add(a, g, e, "silent_success", (r & d.silent.astype(bool).values).sum(), len(d))
-            add(a, g, e, "incomplete_optimisation", (r & (d.late_change.values > LATE_TOL)).sum(), len(d))
-        if e == UNBOUNDED: add(a, g, e, "unbounded_failure", r.sum(), len(d))
-        for f in free:
-            if (f, e) not in wrong_of: continue
-            o = wrong_of[(f, e)]
-            on = d.image.isin(o.index).values                                  # a black-box attack may see fewer images
-            name = "transfer_failure" if kind(f) == "transfer" else "blackbox_beats"
-            add(a, g, e, name, (r[on] & o.loc[d.image[on]].values).sum(), on.sum())
-    for g, d in outcomes[outcomes.attack == "gradient"].groupby("grad", sort=False):
-        add("gradient", g, 0.0, "zero_gradient", (d.value == 0).sum(), len(d))
-    return pd.DataFrame(out, columns=["attack", "grad", "eps", "indicator", "flagged", "n"])
-
-def indicator_rows(table:pd.DataFrame) -> list:
-    "Per attack, gradient and indicator: the flagged fraction at its worst ε (metric indicator_<name>) and its check."
-    rows = []
-    t = table[table.n > 0].assign(frac=lambda d: d.flagged / d.n)
-    for (a, g, name), d in t.groupby(["attack", "grad", "indicator"], sort=False):
-        w = d.loc[d.frac.idxmax()]
-        rows += [dict(metric=f"indicator_{name}", attack=a, grad=g, eps=float(w.eps), **accuracy_stats(int(w.flagged), int(w.n))),
-                 _check(f"indicator_{name}", g, w.frac <= INDICATOR_MAX, attack=a)]
-    return rows
-
-# %% ../nbs/05_attacks.ipynb #a9f60b20
-_RANGES = dict(grad_cosine=(-1.0, 1.0), grad_sign_agreement=(0.0, 1.0), grad_norm_ratio=(0.0, math.inf))
-
-def _mean_row(metric, v, grad="rule"):
-    "Mean of per-image values with a normal 95% interval, clipped to the metric's range."
-    lo, hi = _RANGES.get(metric, (-math.inf, math.inf))
-    return dict(metric=metric, attack="none", grad=grad, eps=0.0, **mean_stats(v, lo, hi))
-
-def _time_row(attack, grad, n, seconds, eps=0.0):
-    return dict(metric="attack_time_s", attack=attack, grad=grad, eps=eps, value=seconds, n=n,
-                ci_low=math.nan, ci_high=math.nan)
-
-def value_frame(ctx, attack:str, grad:str, values, eps:float=0.0) -> pd.DataFrame:
-    "Per-image rows of one number per image (the `value` column), e.g. each mode's input-gradient norm."
-    return outcome_frame(ctx, attack, grad, (eps,), Outcome(torch.zeros(1, len(values), dtype=torch.bool)),
-                         values={eps: values}).assign(wrong=pd.array([pd.NA] * len(values), dtype="boolean"))
-
-def _memo_fingerprint(model, x, epsilons, seed, task, settings) -> str:
-    "What an attack's outcome depends on besides its name and gradient: the weights, images, budgets, seed, settings."
-    weights = sum(float(p.detach().double().sum()) for p in model.parameters())    # a retrained model is another
-    return repr((task, weights, tuple(x.shape), float(x.double().sum()), tuple(epsilons), seed,
-                 sorted((k, repr(v)) for k, v in settings.items())))
-
-def load_memo(path, fp:str) -> dict:
-    "The outcomes (and seconds) that `save_memo` kept at `path` for fingerprint `fp`; empty if none or another's."
-    empty = dict(memo={}, times={})
-    if path is None or not os.path.isfile(path): return empty
-    try: kept = torch.load(path, weights_only=False)
-    except Exception: return empty                          # a torn or foreign file: attack again
-    return kept if isinstance(kept, dict) and kept.get("fp") == fp else empty
-
-def save_memo(path, fp:str, memo:dict, times:dict):
-    "Keep `memo` (attack, grad, budgets -> Outcome) and each attack's seconds at `path`, atomically."
-    if path is None: return
-    tmp = f"{path}.tmp"
-    torch.save(dict(fp=fp, memo=memo, times=times), tmp)
-    os.replace(tmp, path)
-
-def measure_robustness(model, x, y, attacks, epsilons=EPSILONS, task:str="classification", source=None,
-                       settings:dict=None, extra:dict=None, batch_size:int=100, device="cpu", seed:int=0,
-                       progress:bool=True, echo=print, memo_path=None, image=None) -> tuple:
-    """(measurement dicts, per-image outcomes) of every requested attack of `task` on images `x` (labels `y`),
-    gradient agreement, indicators and checks.
-    model:    the attacked network (images in [0, 1] -> outputs)
-    attacks:  names registered for `task` (a list or "fgsm,pgd")
-    epsilons: the budgets, in each attack's norm, in [0, 1] pixel space
-    source:   the transfer attack's source model (None: `model` is its own source)
-    settings: the budgets the attacks read (a run's resolved config)
-    extra:    what the task's attacks need besides (retrieval: codes, database, k; see the hashing chapter)
-    seed:     seeds every random start and noise draw, batch by batch
-    echo:     where progress lines go when `progress` (None: nowhere)
-    memo_path: a file that keeps each finished attack's outcome, so that a run stopped or failed later reads them
-              back instead of attacking again (kept only for the same weights, images, budgets, seed and settings)
-    image:    the attacked images' indices in the evaluation set (default 0, 1, ...), kept in the outcomes"""
-    attacks, epsilons = check_attacks(attacks, task), check_epsilons(epsilons)
-    ctx = AttackContext(model, x, y, task, dict(settings or {}), source, dict(extra or {}), batch_size, device, seed,
-                        progress, image=image)
-    ts, out, t_all = TASK_SPECS[task], [], time.perf_counter()
-    if ts.prepare is not None: ts.prepare(ctx)
-    todo = [(a, g, epsilons, ()) for a in attacks for g in get_attack(a, task).grads]
-    todo += [(a, g, (UNBOUNDED,), (UNBOUNDED,)) for a in attacks for g in get_attack(a, task).grads
-             if get_attack(a, task).probe and UNBOUNDED not in epsilons]                  # the attack with no bound
-    fp = _memo_fingerprint(model, x, epsilons, seed, task, ctx.settings) if memo_path is not None else None
-    kept = load_memo(memo_path, fp)
-    ctx.memo.update(kept["memo"]); times = kept["times"]
-    if kept["memo"] and progress and echo: echo(f"  {len(times)} attack(s) read back from {memo_path}")
-    frames = [ts.frame(ctx, "clean", "none", (0.0,), ctx.clean())]
-    for k, (attack, grad, eps, probe) in enumerate(todo):
-        t0, known, key = time.perf_counter(), len(ctx.memo), (attack, grad) + probe
-        oc = ctx.outcome(attack, grad, eps)
-        if len(ctx.memo) > known:
-            times[key] = time.perf_counter() - t0
-            save_memo(memo_path, fp, ctx.memo, times)
-        if key in times: out.append(_time_row(attack, grad, oc.n, times[key], probe[0] if probe else 0.0))
-        frames.append(ts.frame(ctx, attack, grad, eps, oc))
-        out += list(oc.rows)
-        if progress and echo:
-            spent = time.perf_counter() - t_all
-            echo(f"  {attack} ({grad}{', no bound' if probe else ''}): {time.perf_counter() - t0:.0f} s; {k + 1}/"
-                 f"{len(todo)} attacks done, about {spent / (k + 1) * (len(todo) - k - 1):.0f} s left")
-    t0 = time.perf_counter()
-    agreement = ts.agreement(ctx)
-    out.append(_time_row("gradients", "rule", len(x), time.perf_counter() - t0))
-    out += [_mean_row(metric, v) for metric, v in agreement.items() if metric in _RANGES]
-    frames += [value_frame(ctx, "gradient", g, agreement[f"norm_{g}"]) for g in GRAD_MODES if f"norm_{g}" in agreement]
-    outcomes = pd.concat(frames, ignore_index=True)
-    out += score_outcomes(outcomes, task, epsilons)
-    return out + check_rows(masking_checks(pd.DataFrame(out), task)), outcomes
-
-def score_outcomes(outcomes:pd.DataFrame, task:str="classification", epsilons=None) -> list:
-    """Every row a task computes from a run's per-image outcomes: its robustness metric per attack, gradient mode and
-    ε (classification: counted by `robust`), what the searches found, and the indicators of attack failure. A probe's
-    rows at ε = UNBOUNDED, outside the run's budgets `epsilons`, are `unbounded_accuracy` (or `unbounded_map`)."""
-    ts = TASK_SPECS[task]
-    rows = ts.score(outcomes) + (indicator_rows(indicator_table(outcomes, task)) if ts.counts else [])
-    if epsilons is not None and UNBOUNDED not in epsilons:
-        probe = "unbounded_" + ts.metric.removeprefix("robust_")
-        rows = [dict(r, metric=probe) if r["metric"] == ts.metric and r["eps"] == UNBOUNDED else r for r in rows]
-    return rows

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from .rules import check_choice
+from .settings import check_choice
 
 # %% ../nbs/01_data.ipynb #2d521782
 def project_root(start=None) -> Path:

@@ -18,7 +18,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
-from .rules import grad_mode, check_grad_mode, check_choice
+from .settings import check_choice
+from .rules import grad_mode, check_grad_mode
 from .data import data_root, cifar10_split, balanced_indices, ImageSet, DatasetNotFound
 from .attacks import (AttackSpec, Outcome, TaskSpec, attacked, check_epsilons, gradient_agreement,
                              register_attack, register_task, outcome_frame, PSEUDO_ATTACKS)

@@ -7,6 +7,7 @@ __all__ = ['Z95', 'wilson_ci', 'predictions', 'accuracy', 'accuracy_stats', 'mea
 
 # %% ../nbs/04_metrics.ipynb #47c9732d
 import math
+import numpy as np
 import torch
 
 # %% ../nbs/04_metrics.ipynb #3ae54ac9
@@ -44,7 +45,7 @@ def accuracy_stats(k:int, n:int) -> dict:
 # %% ../nbs/04_metrics.ipynb #4abb7173
 def mean_stats(values, lo:float=-math.inf, hi:float=math.inf) -> dict:
     "value, n, ci_low, ci_high: the mean of `values` with a normal 95% interval clipped to [lo, hi]."
-    v = torch.as_tensor(values, dtype=torch.float64).flatten()
+    v = (values.detach().double() if torch.is_tensor(values) else torch.tensor(np.asarray(values, dtype=np.float64))).flatten()
     m, n = v.mean().item(), len(v)
     if n < 2: return dict(value=m, n=n, ci_low=float("nan"), ci_high=float("nan"))
     h = Z95 * v.std().item() / math.sqrt(n)

@@ -11,7 +11,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torchvision
-from .rules import register_padded_conv, check_choice
+from .settings import check_choice
+from .rules import register_padded_conv
 
 # %% ../nbs/02_models.ipynb #46982847
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)

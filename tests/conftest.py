@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 import pytest
 from signsym.data import project_root
+import signsym.run                     # every built-in learning system, registered (signsym.config resolves with them)
 
 ROOT = project_root(Path(__file__).parent)
 CIFAR = ROOT / "data" / "cifar10"

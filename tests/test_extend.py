@@ -32,7 +32,7 @@ def plugin(tmp_path, monkeypatch):
     f = tmp_path / "my_rules.py"
     f.write_text(PLUGIN)
     monkeypatch.setenv("SIGNSYM_PLUGINS", str(f))
-    from signsym.results import load_plugins
+    from signsym.config import load_plugins
     load_plugins()
     yield f
     from signsym.rules import RULES
@@ -43,8 +43,8 @@ def plugin(tmp_path, monkeypatch):
 def test_rule_and_attack_in_process(plugin):
     from signsym.rules import convert, grad_mode
     from signsym.train import fit, Backprop
-    from signsym.attacks import measure_robustness
-    from signsym.results import resolve_config
+    from signsym.harness import measure_robustness
+    from signsym.config import resolve_config
     torch.manual_seed(0)
     net = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 3)).double()
     x, y = torch.rand(16, 3, 2, 2, dtype=torch.float64), torch.arange(16) % 3
@@ -72,7 +72,7 @@ def test_rule_and_attack_in_process(plugin):
 @pytest.mark.slow
 def test_rule_and_attack_through_cli_and_sweep(plugin, data_dir):
     from signsym.sweep import sweep
-    from signsym.results import read_metrics
+    from signsym.store import read_metrics
     cli = str(Path(sys.executable).parent / "signsym-run")
     out = subprocess.run([cli, "--rule", "threeW"], capture_output=True, text=True, cwd=ROOT, env=os.environ)
     assert out.returncode != 0 and "twoW" in out.stderr

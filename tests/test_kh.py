@@ -4,8 +4,9 @@ import json, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from signsym.results import resolve_config, run_dir, read_metrics
-from signsym.experiment import source_config
+from signsym.config import resolve_config
+from signsym.store import run_dir, read_metrics
+from signsym.pipeline import source_config
 
 pytestmark = pytest.mark.slow
 RUN = [str(Path(sys.executable).parent / "signsym-run")]

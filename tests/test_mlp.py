@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT
-from signsym.results import resolve_config, run_dir, read_metrics
+from signsym.config import resolve_config
+from signsym.store import run_dir, read_metrics
 
 pytestmark = pytest.mark.slow
 RUN = [str(Path(sys.executable).parent / "signsym-run")]

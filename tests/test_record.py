@@ -3,7 +3,7 @@ training id (a new setting at its neutral value is not hashed), and the summarie
 import json
 import pandas as pd
 from conftest import ROOT
-from signsym.results import resolve_config, run_id, training_id
+from signsym.config import resolve_config, run_id, training_id
 
 RUNS = ROOT / "data" / "results" / "study_runs.csv"
 

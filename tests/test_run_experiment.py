@@ -5,7 +5,9 @@ import pandas as pd
 import papermill as pm
 import pytest
 from conftest import ROOT, TINY
-from signsym.results import ROW_KEYS, execute_run, resolve_config, run_dir, run_id, read_metrics
+from signsym.store import ROW_KEYS, run_dir, read_metrics
+from signsym.run import execute_run
+from signsym.config import resolve_config, run_id
 
 pytestmark = pytest.mark.slow
 RUN_CMD = [str(Path(sys.executable).parent / "signsym-run")]

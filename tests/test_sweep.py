@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import ROOT, TINY
 from signsym.sweep import sweep, expand_grid, missing_inputs
-from signsym.results import run_dir, is_done, read_metrics
+from signsym.store import run_dir, is_done, read_metrics
 
 pytestmark = pytest.mark.slow
 
