@@ -1,9 +1,8 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
 #   make run    install into .venv, provide the datasets (offline zips or download), run the main experiment (quick preset)
 #   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
-#   make study  run (or resume) the grid of study.yaml, then rebuild tables (data/results/), figures (figures/) and the README's tables
-#   make blackbox  the black-box attacks of study_blackbox.yaml on the study's trained networks, then the tables
-#   make study-mlp / study-kh  the PEPITA/DFA study (study_mlp.yaml) and the Krotov-Hopfield study (study_kh.yaml)
+#   make study  run (or resume) every grid of studies/ (STUDIES=mlp kh: some of them), then rebuild the tables
+#               (data/results/), figures (figures/) and the README's tables
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,7 +10,7 @@ ZIPS ?= ../shared/data
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab study blackbox study-mlp study-kh summary
+.PHONY: install data run test export readme lab study summary
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -33,17 +32,10 @@ test: install data
 	$(VENV)/bin/nbdev_test --n_workers 2
 	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
+STUDIES ?= finetune autoattack blackbox brsf pcg64 authors lite mlp mlp_deep pepita_paper kh
 study: install data
-	$(VENV)/bin/signsym-sweep study.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
-
-blackbox: install data
-	$(VENV)/bin/signsym-sweep study_blackbox.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
-
-study-mlp: install data
-	$(VENV)/bin/signsym-sweep study_mlp.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
-
-study-kh: install data
-	$(VENV)/bin/signsym-sweep study_kh.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS); $(MAKE) summary
+	for s in $(STUDIES); do $(VENV)/bin/signsym-sweep studies/$$s.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS) || exit 1; done
+	$(MAKE) summary
 
 summary: install
 	mkdir -p data/summary

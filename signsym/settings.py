@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 # %% ../nbs/00a_settings.ipynb #44d2ef0b
+def _plural(kind:str) -> str: return kind + ("es" if kind.endswith("s") else "s")
+
 def unknown(kind:str, value, valid, plural:str=None) -> str:
     "The one message for a name that is not among `valid`: 'unknown <kind> <value>; valid <kinds>: a, b, c'."
-    return f"unknown {kind} {value!r}; valid {plural or kind + 's'}: {', '.join(map(str, valid))}"
+    return f"unknown {kind} {value!r}; valid {plural or _plural(kind)}: {', '.join(map(str, valid))}"
 
 def check_choice(value, valid, kind:str, plural:str=None, case:bool=True):
     "`value` if it is one of `valid` (its canonical spelling when `case=False`), else a ValueError naming them."
@@ -27,7 +29,7 @@ def check_choices(values, valid, kind:str="attack", plural:str=None) -> tuple:
     if isinstance(values, str): values = [v.strip() for v in values.split(",") if v.strip()]
     values = tuple(v.lower() for v in values)
     bad = [v for v in values if v not in valid]
-    if bad: raise ValueError(f"unknown {kind}(s) {', '.join(bad)}; valid {plural or kind + 's'}: {', '.join(valid)}")
+    if bad: raise ValueError(f"unknown {kind}(s) {', '.join(bad)}; valid {plural or _plural(kind)}: {', '.join(valid)}")
     return values
 
 # %% ../nbs/00a_settings.ipynb #c44e4f08

@@ -73,7 +73,7 @@ def test_study_resumes_on_another_machine(swept, tmp_path):
     data_dir, grid, _ = swept
     res = tmp_path / "results"
     pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "a.ipynb"), cwd=str(ROOT), progress_bar=False,
-                        parameters=dict(data_root=str(data_dir), results=str(res), grid="study.yaml"))
+                        parameters=dict(data_root=str(data_dir), results=str(res), grid="studies/finetune.yaml"))
     fresh = tmp_path / "fresh"; (fresh / "cifar10").mkdir(parents=True)     # another machine: no runs, no data
     other = {**grid, "overrides": {**grid["overrides"], "data_root": str(fresh)}}
     fa = [c for c in expand_grid(other) if c["rule"] == "FA"]                # the one run to do needs data that is not there
@@ -85,6 +85,6 @@ def test_study_resumes_on_another_machine(swept, tmp_path):
     assert not (fresh / "runs" / again.run_id["BP"]).exists()
     before = pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0)
     pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "b.ipynb"), cwd=str(ROOT), progress_bar=False,
-                        parameters=dict(data_root=str(fresh), results=str(res), grid="study.yaml"))
+                        parameters=dict(data_root=str(fresh), results=str(res), grid="studies/finetune.yaml"))
     pd.testing.assert_frame_equal(pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0), before)
     assert "0 runs in" in (tmp_path / "b.ipynb").read_text() and "2 committed" in (tmp_path / "b.ipynb").read_text()
