@@ -263,6 +263,7 @@ class Claim:
     stronger: tuple = (EXACT, FREE, TRANS)    # the columns that must
                                     # also hold for "holds" (the others, noise say, are shown, not judged)
     differs: str = ""               # where our measurement of the paper's protocol departs from it
+    paper_effect: float = None      # the paper's own effect in the first column's units (its numbers), where it gives one
 
 CLAIMS = []                         # the verdict table's rows, in the order the systems registered them
 
