@@ -420,7 +420,7 @@ def verdict_figure(numbers:pd.DataFrame, path=None, ncol:int=3):
     import matplotlib.pyplot as plt
     if numbers is None or not len(numbers): return None
     claims = list(dict.fromkeys(numbers.claim))
-    nrow = -(-len(claims) // ncol)
+    ncol = min(ncol, len(claims)); nrow = -(-len(claims) // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 0.55 * numbers.groupby("claim").size().max() * nrow + 1.6 * nrow),
                              squeeze=False)
     for ax, claim in zip(axes.flat, claims):
