@@ -1,8 +1,11 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
 #   make run    install into .venv, provide the datasets (offline zips or download), run the main experiment (quick preset)
-#   make test   install if needed, then every test: nbdev_test on the notebooks and pytest on tests/
-#   make study  run (or resume) every grid of studies/ (STUDIES=mlp kh: some of them), then rebuild the tables
-#               (data/results/), figures (figures/) and the README's tables
+#   make test   install if needed, then every test: nbdev_test on the notebooks, pytest on tests/, a rebuild of the
+#               summary that must change nothing, and the docs site
+#   make study  run (or resume) every grid of studies/ (STUDIES=mlp kh: some of them), then make summary
+#   make summary  rebuild from the record, in place: nbs/tables.ipynb and nbs/figures.ipynb with their outputs,
+#               the tables (data/results/), the figures (figures/), the README's tables
+#   make docs   the docs site, offline, into _docs/site (links and directives checked)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +13,7 @@ ZIPS ?= ../shared/data
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab study summary
+.PHONY: install data run test export readme lab study summary docs
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -31,6 +34,10 @@ test: install data
 	$(PY) tools/make_readme.py --check
 	$(VENV)/bin/nbdev_test --n_workers 2
 	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+	$(MAKE) summary
+	@changed=$$(git status --porcelain -- nbs/tables.ipynb nbs/figures.ipynb figures data/results README.md nbs/index.ipynb); \
+	if [ -n "$$changed" ]; then echo "make summary changed what is committed (run it and commit, or find what is not deterministic):"; echo "$$changed"; exit 1; fi
+	$(MAKE) docs
 
 STUDIES ?= finetune autoattack blackbox brsf pcg64 authors lite mlp mlp_deep pepita_paper kh
 study: install data
@@ -38,10 +45,10 @@ study: install data
 	$(MAKE) summary
 
 summary: install
-	mkdir -p data/summary
-	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/tables.ipynb data/summary/tables.ipynb
-	$(VENV)/bin/papermill -k python3 --no-progress-bar nbs/figures.ipynb data/summary/figures.ipynb
-	$(PY) tools/make_readme.py
+	$(PY) tools/summary.py
+
+docs: install
+	$(PY) tools/docs.py
 
 export:
 	$(VENV)/bin/nbdev_export

@@ -292,6 +292,11 @@ def not_accepted(d:pd.DataFrame, c:Claim) -> list:
     rows = d[d.variant.isin(c.variants) & d.metric.isin(c.accept)]
     return sorted(set(rows.metric[rows.value < 1]))
 
+def _runs_of(d, c, k, per) -> list:
+    "The runs a column's effect rests on: the variants' and the baseline's at the seeds it paired."
+    rows = _select(d, *k)
+    return sorted(set(rows[rows.variant.isin([*c.variants, c.baseline]) & rows.seed.isin(list(per))].run_id))
+
 def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25, load=None, numbers:list=None) -> dict:
     """The claim's row: per column the variants' and the baseline's means over seeds, their paired difference with a
     95% interval (images and seeds, `paired_diffs` and `signsym.metrics.paired_bootstrap`), and the verdict.
@@ -316,7 +321,8 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
                                 variants=v, baseline=b, effect=e["value"], ci_low=e["ci_low"], ci_high=e["ci_high"],
                                 kind=kind, margin=m, state=states[col],
                                 seeds=e["seeds"], images=e["n"] if how == "images" else 0,
-                                paper_effect=float(c.paper_effect) if c.paper_effect is not None and col == cols[0] else math.nan))
+                                paper_effect=float(c.paper_effect) if c.paper_effect is not None and col == cols[0] else math.nan,
+                                runs=" ".join(_runs_of(d, c, k, per))))
         if col == cols[0]:
             row["measured on"] = "" if e is None else (f"{e['seeds']} seeds × {round(e['n'] / e['seeds'])} images, paired"
                                                         if how == "images" else f"{e['seeds']} seeds (a value per seed)")
@@ -352,7 +358,7 @@ def verdict(study:pd.DataFrame, margin:float=0.05, ratio:float=1.25, load=None) 
     return table, pd.DataFrame(numbers, columns=VERDICT_NUMBERS)
 
 VERDICT_NUMBERS = ["paper", "claim", "column", "metric", "attack", "grad", "eps", "variants", "baseline", "effect",
-                   "ci_low", "ci_high", "kind", "margin", "state", "seeds", "images", "paper_effect", "verdict"]
+                   "ci_low", "ci_high", "kind", "margin", "state", "seeds", "images", "paper_effect", "verdict", "runs"]
 
 def verdict_table(study:pd.DataFrame, margin:float=0.05, ratio:float=1.25, load=None) -> pd.DataFrame:
     "The verdict table alone (see `verdict`)."
