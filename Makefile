@@ -1,7 +1,9 @@
 # signsym: two commands on a fresh machine with nothing but Python 3.11.
 #   make run    install into .venv, provide the datasets (offline zips or download), run the main experiment (quick preset)
-#   make test   install if needed, then every test: nbdev_test on the notebooks, pytest on tests/, a rebuild of the
+#   make test   install if needed, then every test: the chapters executed as nbdev_test executes them, whose
+#               outputs must be the committed ones (tools/execute.py --check), pytest on tests/, a rebuild of the
 #               summary that must change nothing, and the docs site
+#   make outputs  execute the chapters and keep their outputs
 #   make study  run (or resume) every grid of studies/ (STUDIES=mlp kh: some of them), then make summary
 #   make summary  rebuild from the record, in place: nbs/tables.ipynb and nbs/figures.ipynb with their outputs,
 #               the tables (data/results/), the figures (figures/), the README's tables
@@ -13,7 +15,7 @@ ZIPS ?= ../shared/data
 RUN_ARGS ?=
 SWEEP_ARGS ?=
 
-.PHONY: install data run test export readme lab study summary docs
+.PHONY: install data run test export readme lab study summary docs outputs
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.py settings.ini
@@ -32,7 +34,7 @@ run: install data
 test: install data
 	$(VENV)/bin/nbdev_export && git diff --exit-code --stat -- signsym || { echo "signsym/ differs from what nbs/ exports: run nbdev_export and commit"; exit 1; }
 	$(PY) tools/make_readme.py --check
-	$(VENV)/bin/nbdev_test --n_workers 2
+	$(PY) tools/execute.py --check --n_workers 2
 	$(VENV)/bin/pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 	$(MAKE) summary
 	@changed=$$(git status --porcelain -- nbs/tables.ipynb nbs/figures.ipynb figures data/results README.md nbs/index.ipynb); \
@@ -49,6 +51,10 @@ summary: install
 
 docs: install
 	$(PY) tools/docs.py
+
+# execute the chapters as nbdev_test does and keep their outputs (make test checks them)
+outputs: install
+	$(PY) tools/execute.py --n_workers 2
 
 export:
 	$(VENV)/bin/nbdev_export
