@@ -6,9 +6,9 @@
 __all__ = ['PAPER_RULES', 'MISSING_COLS', 'PER_IMAGE', 'VERDICT_NUMBERS', 'NO_GRAD', 'SPECTRUM_POINTS', 't975', 't_interval',
            'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'variant_order', 'clean_table',
            'robust_table', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
-           'image_scores', 'paired_diffs', 'effect_stat', 'column_state', 'failed_indicators', 'not_accepted',
-           'verdict_row', 'verdict', 'verdict_table', 'robustness_figure', 'headline_figure', 'verdict_figure',
-           'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure']
+           'image_scores', 'paired_diffs', 'effect_stat', 'with_counts', 'column_state', 'failed_indicators',
+           'not_accepted', 'verdict_row', 'verdict', 'verdict_table', 'robustness_figure', 'headline_figure',
+           'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure']
 
 # %% ../nbs/13_report.ipynb #01a28adf
 import math
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .data import project_root
-from .metrics import paired_bootstrap, robust, wilson_ci
+from .metrics import newcombe_paired, paired_bootstrap, robust, wilson_ci
 from .attacks import ATTACKS, clean_right
 from .checks import INDICATOR_MAX, indicator_table
 from .config import CLAIMS, Claim, run_id, systems
@@ -255,6 +255,17 @@ def effect_stat(c:Claim, metric:str):
     if kind == "target": return lambda a: (np.abs(a[:, -1] - c.target) - np.abs(a[:, :-1] - c.target).mean(1)).mean()
     return lambda a: sign * (a[:, :-1].mean(1) - a[:, -1]).mean()
 
+def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
+    """`e` (a paired bootstrap of a difference) with its interval widened to Newcombe's score interval on the pooled
+    pairs (`signsym.metrics.newcombe_paired`) where each image scores 0/1 on one variant and the baseline: a bootstrap
+    of images that never differ has no width, the counts still bound the difference."""
+    if e is None or _kind(metric, c) != "difference" or len(c.variants) != 1: return e
+    a = np.concatenate(list(per.values()))
+    if a.ndim != 2 or a.shape[1] != 2 or not np.isin(a, (0.0, 1.0)).all(): return e
+    lo, hi = newcombe_paired(a[:, 0], a[:, 1])
+    if not c.higher: lo, hi = -hi, -lo
+    return dict(e, ci_low=min(e["ci_low"], lo), ci_high=max(e["ci_high"], hi))
+
 def column_state(effect:dict, margin:float) -> str:
     "holds: the interval is clear of the margin in the claim's favour; does not reproduce: it excludes it; else inconclusive."
     if effect is None: return None
@@ -299,7 +310,8 @@ def _runs_of(d, c, k, per) -> list:
 
 def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25, load=None, numbers:list=None) -> dict:
     """The claim's row: per column the variants' and the baseline's means over seeds, their paired difference with a
-    95% interval (images and seeds, `paired_diffs` and `signsym.metrics.paired_bootstrap`), and the verdict.
+    95% interval (images and seeds, `paired_diffs` and `signsym.metrics.paired_bootstrap`; never narrower than the
+    counts allow, `with_counts`), and the verdict.
     load:    run id -> its per-image outcomes (None: per-seed differences only)
     numbers: a list that gets one dict per column, the numbers behind its cells (unformatted)"""
     d = study
@@ -312,7 +324,7 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
         per, how = paired_diffs(d, c, k, load) if row[col] else ({}, "")
         kind = _kind(k[0], c) if k is not None else "difference"
-        e = paired_bootstrap(per, stat=effect_stat(c, k[0])) if per else None
+        e = with_counts(paired_bootstrap(per, stat=effect_stat(c, k[0])), per, c, k[0]) if per else None
         row[f"{col}: difference"] = _effect_cell(e, k[0] if k else "", kind)
         m = math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None else min(margin, c.paper_effect / 2)
         states[col] = column_state(e, m)

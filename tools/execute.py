@@ -81,7 +81,8 @@ def main(argv):
     n = int(argv[argv.index("--n_workers") + 1]) if "--n_workers" in argv else 2
     paths = [Path(a).resolve() for a in argv if a.endswith(".ipynb")] or chapters()
     failed, stale = [], []
-    with ProcessPoolExecutor(n) as ex:
+    import multiprocessing as mp                               # a fresh process per notebook: running one replaces __main__
+    with ProcessPoolExecutor(n, mp_context=mp.get_context("spawn"), max_tasks_per_child=1) as ex:
         for path, text, err, took in ex.map(_one, [str(p) for p in paths]):
             path = Path(path); name = path.relative_to(ROOT)
             if err is not None: failed.append(f"{name}:\n{err}"); print(f"FAILED {name} ({took:.0f} s)", flush=True); continue
