@@ -257,12 +257,13 @@ def effect_stat(c:Claim, metric:str):
 
 def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
     """`e` (a paired bootstrap of a difference) with its interval widened to Newcombe's score interval on the pooled
-    pairs (`signsym.metrics.newcombe_paired`) where each image scores 0/1 on one variant and the baseline: a bootstrap
-    of images that never differ has no width, the counts still bound the difference."""
-    if e is None or _kind(metric, c) != "difference" or len(c.variants) != 1: return e
+    pairs (`signsym.metrics.newcombe_paired`) where each image scores 0/1 on the variants and the baseline: a bootstrap
+    of images that never differ has no width, the counts still bound the difference. With several variants the effect
+    is the mean of their differences, bounded by the mean of their intervals' ends."""
+    if e is None or _kind(metric, c) != "difference": return e
     a = np.concatenate(list(per.values()))
-    if a.ndim != 2 or a.shape[1] != 2 or not np.isin(a, (0.0, 1.0)).all(): return e
-    lo, hi = newcombe_paired(a[:, 0], a[:, 1])
+    if a.ndim != 2 or a.shape[1] != len(c.variants) + 1 or not np.isin(a, (0.0, 1.0)).all(): return e
+    lo, hi = np.mean([newcombe_paired(a[:, j], a[:, -1]) for j in range(len(c.variants))], 0)
     if not c.higher: lo, hi = -hi, -lo
     return dict(e, ci_low=min(e["ci_low"], lo), ci_high=max(e["ci_high"], hi))
 
