@@ -61,6 +61,15 @@ class IPCKernelManager(AsyncKernelManager):
     "A kernel on IPC sockets (files), not TCP: nothing listens on a port, and ipykernel's TCP warning has no cause."
     @default("transport")
     def _transport_default(self): return "ipc"
+    @default("ip")                                     # jupyter's default, ./kernel-ipc-N, is shared by every kernel
+    def _ip_default(self):                             # started in one folder: two at once (a sweep's workers) cross
+        import tempfile                                # their sockets ("Invalid Signature"); a folder of its own each
+        return str(Path(tempfile.mkdtemp(prefix="signsym-kernel-")) / "ipc")
+    async def _async_cleanup_resources(self, restart:bool=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            import shutil; shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+    cleanup_resources = _async_cleanup_resources
 
 def execute_run(cfg:dict, redo:bool=False, notebook=None, progress:bool=True, stream:bool=False) -> Path:
     "Execute run_experiment.ipynb for the resolved `cfg` into its run folder (`stream`: its output to ours)."

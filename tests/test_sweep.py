@@ -52,7 +52,7 @@ def test_summary_notebooks(swept, tmp_path):
     f = tmp_path / "grid.yaml"; f.write_text(yaml.safe_dump(grid))
     res, figs = tmp_path / "results", tmp_path / "figures"
     pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "tables.ipynb"), cwd=str(ROOT),
-                        parameters=dict(data_root=str(data_dir), results=str(res), grid=str(f)), progress_bar=False)
+                        parameters=dict(data_root=str(data_dir), results=str(res), studies=str(f)), progress_bar=False)
     study = pd.read_csv(res / "study_metrics.csv")
     assert set(study.variant) == {"BP", "uSF"} and study.run_id.nunique() == 2
     t1 = pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0)
@@ -61,8 +61,8 @@ def test_summary_notebooks(swept, tmp_path):
     t5 = pd.read_csv(res / "table5_robust_accuracy.csv", index_col=0)
     assert "pgd exact ε=0.01" in t5.columns and "masking checks passed" in t5.columns
     assert not (res / "table3_boundary.csv").exists()                         # not measured: said, not written
-    nb = (tmp_path / "tables.ipynb").read_text()
-    assert "2 of 3 runs present" in nb and "missing seeds" in nb
+    cov = pd.read_csv(res / "coverage.csv", index_col=0).loc["grid"]             # the grid's 3 runs, 2 recorded, FA missing
+    assert (cov.runs, cov.recorded) == (3, 2) and cov.missing == "FA (cifar10)", cov
     pm.execute_notebook(str(ROOT / "nbs" / "figures.ipynb"), str(tmp_path / "figures.ipynb"), cwd=str(ROOT),
                         parameters=dict(data_root=str(data_dir), results=str(res), figures=str(figs)), progress_bar=False)
     assert (figs / "robustness_classification.png").stat().st_size > 10_000 and (figs / "clean.png").exists()
@@ -73,7 +73,7 @@ def test_study_resumes_on_another_machine(swept, tmp_path):
     data_dir, grid, _ = swept
     res = tmp_path / "results"
     pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "a.ipynb"), cwd=str(ROOT), progress_bar=False,
-                        parameters=dict(data_root=str(data_dir), results=str(res), grid="studies/finetune.yaml"))
+                        parameters=dict(data_root=str(data_dir), results=str(res), studies="finetune"))
     fresh = tmp_path / "fresh"; (fresh / "cifar10").mkdir(parents=True)     # another machine: no runs, no data
     other = {**grid, "overrides": {**grid["overrides"], "data_root": str(fresh)}}
     fa = [c for c in expand_grid(other) if c["rule"] == "FA"]                # the one run to do needs data that is not there
@@ -85,6 +85,6 @@ def test_study_resumes_on_another_machine(swept, tmp_path):
     assert not (fresh / "runs" / again.run_id["BP"]).exists()
     before = pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0)
     pm.execute_notebook(str(ROOT / "nbs" / "tables.ipynb"), str(tmp_path / "b.ipynb"), cwd=str(ROOT), progress_bar=False,
-                        parameters=dict(data_root=str(fresh), results=str(res), grid="studies/finetune.yaml"))
+                        parameters=dict(data_root=str(fresh), results=str(res), studies="finetune"))
     pd.testing.assert_frame_equal(pd.read_csv(res / "table1_clean_accuracy.csv", index_col=0), before)
-    assert "0 runs in" in (tmp_path / "b.ipynb").read_text() and "2 committed" in (tmp_path / "b.ipynb").read_text()
+    assert "2 runs, " in (tmp_path / "b.ipynb").read_text()                # no run folders here: the committed record's 2
