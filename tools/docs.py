@@ -183,7 +183,7 @@ def mkdocs_yml(titles:dict, mods:list) -> str:
                "show_signature_annotations": True, "separate_signature": True, "filters": ["!^_"]}}}}}],
            "markdown_extensions": ["tables", "admonition", "attr_list", "md_in_html", {"toc": {"permalink": True}},
                                    {"pymdownx.arithmatex": {"generic": True}}, "pymdownx.superfences"],
-           "extra_javascript": ["javascripts/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"],
+           "extra_javascript": ["javascripts/mathjax-config.js", "javascripts/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"],
            "validation": {"links": {"not_found": "warn", "anchors": "info", "unrecognized_links": "warn"}, "nav": {"omitted_files": "info"}},
            "nav": nav}
     return json.dumps(cfg, indent=1)                          # JSON is YAML
@@ -221,6 +221,8 @@ def build() -> float:
     (SRC / "verdict.md").write_text(verdict_page(ROOT / "data" / "results"))
     import jupyter_server_mathjax                               # MathJax 2 from PyPI: equations render offline
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", SRC / "javascripts" / "mathjax")
+    (SRC / "javascripts" / "mathjax-config.js").write_text(  # that package ships the STIX-Web fonts only, not TeX's
+        'window.MathJax = {"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}};\n')
     mods = api_pages()
     (OUT / "mkdocs.yml").write_text(mkdocs_yml(titles, mods))
     r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(OUT / "mkdocs.yml")],
