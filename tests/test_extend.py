@@ -29,14 +29,18 @@ PLUGIN = textwrap.dedent('''
     register_attack(AttackSpec("sign_step", "classification", "white-box", sign_step, help="x + eps sign(grad)"))
 ''')
 
-@pytest.fixture
-def plugin(tmp_path, monkeypatch):
-    f = tmp_path / "my_rules.py"
-    f.write_text(PLUGIN)
+def use_plugin(tmp_path, monkeypatch, name, text):
+    "Write `text` as a plugin file and load it, as SIGNSYM_PLUGINS has every process do."
+    f = tmp_path / name
+    f.write_text(text)
     monkeypatch.setenv("SIGNSYM_PLUGINS", str(f))
     from signsym.config import load_plugins
     load_plugins()
-    yield f
+    return f
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    yield use_plugin(tmp_path, monkeypatch, "my_rules.py", PLUGIN)
     from signsym.rules import RULES
     from signsym.attacks import ATTACKS
     RULES.pop("twoW", None)
@@ -135,12 +139,7 @@ TOY = textwrap.dedent('''
 
 @pytest.fixture
 def toy(tmp_path, monkeypatch):
-    f = tmp_path / "toy_system.py"
-    f.write_text(TOY)
-    monkeypatch.setenv("SIGNSYM_PLUGINS", str(f))
-    from signsym.config import load_plugins
-    load_plugins()
-    yield f
+    yield use_plugin(tmp_path, monkeypatch, "toy_system.py", TOY)
     from signsym.settings import SETTINGS
     from signsym.config import SYSTEMS, CLAIMS
     from signsym.rules import RULES
