@@ -274,6 +274,9 @@ def column_state(effect:dict, margin:float) -> str:
 
 def _effect_cell(e:dict, metric:str, kind:str) -> str:
     if e is None: return ""
+    if math.isnan(e["ci_low"]):                   # one value (one seed, no per-image outcomes): nothing to judge by
+        return (f"×{math.exp(e['value']):.2f}" if kind == "ratio" else
+                f"{(100 if _pct(metric) else 1) * e['value']:+.{1 if _pct(metric) else 3}f}") + " (one value: no interval)"
     if kind == "ratio": return f"×{math.exp(e['value']):.2f} [{math.exp(e['ci_low']):.2f}, {math.exp(e['ci_high']):.2f}]"
     f = 100 if _pct(metric) else 1
     d = 1 if _pct(metric) else 3
@@ -326,6 +329,8 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         per, how = paired_diffs(d, c, k, load) if row[col] else ({}, "")
         kind = _kind(k[0], c) if k is not None else "difference"
         e = with_counts(paired_bootstrap(per, stat=effect_stat(c, k[0])), per, c, k[0]) if per else None
+        if e is not None and how == "seeds" and e["seeds"] < 2:        # a bootstrap of one number has no width: no interval
+            e = dict(e, ci_low=math.nan, ci_high=math.nan)
         row[f"{col}: difference"] = _effect_cell(e, k[0] if k else "", kind)
         m = math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None else min(margin, c.paper_effect / 2)
         states[col] = column_state(e, m)
