@@ -21,7 +21,7 @@ from .metrics import newcombe_paired, paired_bootstrap, robust, wilson_ci
 from .attacks import ATTACKS, clean_right
 from .checks import INDICATOR_MAX, indicator_table
 from .config import CLAIMS, Claim, run_id, systems
-from .store import RecordMismatch, RUNS_CSV, read_runs, results_dir, runs_root, store_runs, variant
+from .store import CSV_FLOATS, RecordMismatch, RUNS_CSV, read_runs, results_dir, runs_root, store_runs, variant
 import signsym.run                      # every built-in system (their variants and claims) registered
 
 # %% ../nbs/13_report.ipynb #b61fc336
@@ -491,7 +491,8 @@ def _thin(df:pd.DataFrame) -> pd.DataFrame:
 
 def gather_files(name:str, data_root=None, results=None, thin=_thin) -> pd.DataFrame:
     """Every current run's `<name>.parquet` in the store (with run_id, variant, seed), then the committed
-    `<name>.csv` rows of runs the store lacks; written back to that CSV (each run's rows `thin`ned) when the store has runs."""
+    `<name>.csv` rows of runs the store lacks; written back to that CSV (each run's rows `thin`ned) when the store has runs.
+    The rows come back as that CSV holds them, so a figure drawn from them is the same with or without the store."""
     runs, _ = store_runs(data_root)
     rr, path = runs_root(data_root), results_dir(results) / f"{name}.csv"
     frames = [thin(pd.read_parquet(rr / rid / f"{name}.parquet")).assign(run_id=rid, variant=variant(c), seed=c["seed"])
@@ -501,7 +502,9 @@ def gather_files(name:str, data_root=None, results=None, thin=_thin) -> pd.DataF
         frames.append(old[~old.run_id.isin(set(runs)) & old.run_id.isin(set(read_runs(path.with_name(RUNS_CSV))))])
     frames = [f for f in frames if len(f)]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if runs and len(out): path.parent.mkdir(parents=True, exist_ok=True); out.to_csv(path, index=False, float_format="%.6g")
+    if runs and len(out):
+        path.parent.mkdir(parents=True, exist_ok=True); out.to_csv(path, index=False, float_format=CSV_FLOATS)
+        out = pd.read_csv(path)
     return out
 
 def _save(fig, path):
