@@ -10,6 +10,9 @@ import json, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from execute import clean_outputs, dump               # the chapters' outputs are committed the same way
+
 NOTEBOOKS = [ROOT / "nbs" / "tables.ipynb", ROOT / "nbs" / "figures.ipynb"]
 
 def clean(nb:dict, metadata:dict) -> dict:
@@ -19,24 +22,31 @@ def clean(nb:dict, metadata:dict) -> dict:
         c["metadata"] = {"tags": tags} if tags else {}
         if c["cell_type"] == "code":
             c["execution_count"] = None
-            for o in c.get("outputs", []):
-                if "execution_count" in o: o["execution_count"] = None
-                o.get("metadata", {}).pop("execution", None)
+            c["outputs"] = clean_outputs(c.get("outputs", []))
+            for o in c["outputs"]: o.get("metadata", {}).pop("execution", None)
     nb["metadata"] = metadata
     return nb
 
 def run(path:Path, params:dict):
     import papermill as pm
+    from signsym.run import IPCKernelManager           # the kernel's sockets in a folder of its own, as a run's
     source = json.loads(path.read_text())
-    pm.execute_notebook(str(path), str(path), parameters=params, kernel_name="python3", progress_bar=False, cwd=str(ROOT / "nbs"))
+    pm.execute_notebook(str(path), str(path), parameters=params, kernel_name="python3", progress_bar=False, cwd=str(ROOT / "nbs"),
+                        kernel_manager_class=IPCKernelManager)
     nb = clean(json.loads(path.read_text()), source["metadata"])
     nb["cells"] = [c for c in nb["cells"] if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=True) + "\n")
+    path.write_text(dump(nb))
 
 if __name__ == "__main__":
     params = {}
     if "--data-root" in sys.argv: params["data_root"] = sys.argv[sys.argv.index("--data-root") + 1]
+    import signsym.run                                 # every built-in system, so that the store's runs resolve
+    from signsym.store import store_runs
+    before = set(store_runs(params.get("data_root"))[0])
     for p in NOTEBOOKS:
         print(f"executing {p.relative_to(ROOT)}", flush=True)
         run(p, params)
+    if set(store_runs(params.get("data_root"))[0]) != before:     # each notebook gathers the store on its own
+        sys.exit("a run finished while make summary ran, so the notebooks may have read different records: "
+                 "run make summary again (with no study run about to finish)")
     subprocess.run([sys.executable, str(ROOT / "tools" / "make_readme.py")], check=True)
