@@ -9,10 +9,9 @@ __all__ = ['HYP2_ZETA', 'HYP2_VARIANTS', 'CIFAR10_HASHING', 'HASH_DATASETS', 'HA
            'encode', 'RelaxedHAG', 'HAG', 'SDHA', 'hash_attack']
 
 # %% ../nbs/06_hashing.ipynb #3318f658
-import math, time
+import math
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

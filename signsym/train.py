@@ -7,7 +7,7 @@ __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'Learner', 'Backpro
            'epoch_order', 'Selection', 'fit']
 
 # %% ../nbs/03_train.ipynb #eef8012a
-import math, os, time
+import math, time
 from pathlib import Path
 import torch
 import torch.nn as nn
