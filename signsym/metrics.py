@@ -64,20 +64,22 @@ def paired_bootstrap(diffs:dict, draws:int=2000, seed:int=0, q=(0.025, 0.975), s
     seeds, then images within each seed.
     diffs: {seed: per-image paired differences (variant - baseline, the same images in both), or any array whose
            first axis is the images (e.g. [n, models]) that `stat` reduces to one number}
-    stat:  array -> number (default: the mean of per-image differences)"""
+    stat:  array -> number (default: the mean of per-image differences)
+    One number in all (one seed, one value) has no interval: its bounds are NaN, never a bootstrap of zero width."""
     import numpy as np
     stat = stat or (lambda a: a.mean())
     per = [np.asarray(v, dtype=np.float64) for _, v in sorted(diffs.items()) if len(v)]
     if not per: raise ValueError("no paired differences: the variant and its baseline share no seed with images")
     means = np.array([stat(v) for v in per])
-    rng, S = np.random.default_rng(seed), len(per)
+    rng, S, n = np.random.default_rng(seed), len(per), int(sum(len(v) for v in per))
+    out = dict(value=float(means.mean()), seeds=S, n=n, seed_means=means.tolist())
+    if n == 1: return dict(out, ci_low=math.nan, ci_high=math.nan)
     boot = np.empty(draws)
     for b in range(draws):                      # seeds with replacement, then images within each drawn seed
         pick = rng.integers(0, S, S)
         boot[b] = np.mean([stat(per[s][rng.integers(0, len(per[s]), len(per[s]))]) for s in pick])
     lo, hi = np.quantile(boot, q)
-    return dict(value=float(means.mean()), ci_low=float(lo), ci_high=float(hi), seeds=S,
-                n=int(sum(len(v) for v in per)), seed_means=means.tolist())
+    return dict(out, ci_low=float(lo), ci_high=float(hi))
 
 # %% ../nbs/04_metrics.ipynb #nc1
 def newcombe_paired(x, y, z:float=Z95) -> tuple:

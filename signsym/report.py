@@ -330,8 +330,6 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         kind = _kind(k[0], c) if k is not None else "difference"
         e = paired_bootstrap(per, stat=effect_stat(c, k[0])) if per else None
         if how == "images": e = with_counts(e, per, c, k[0])           # per-image 0/1 scores: the counts bound it too
-        if e is not None and how == "seeds" and e["seeds"] < 2:        # a bootstrap of one number has no width: no interval
-            e = dict(e, ci_low=math.nan, ci_high=math.nan)
         row[f"{col}: difference"] = _effect_cell(e, k[0] if k else "", kind)
         m = math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None else min(margin, c.paper_effect / 2)
         states[col] = column_state(e, m)
