@@ -45,6 +45,9 @@ class AttackSpec:
     versus: str = "reference"       # a gradient-free L∞ attack is checked against the reference white-box attack
                                     # ("reference") or against the best white-box attack at each ε ("best")
     probe: bool = False             # run once more with no bound (ε = UNBOUNDED) under each gradient: it must reach 0%
+    loss: str = "ce"                # what a white-box attack differentiates: "ce" (or a loss on the softmax), whose input
+                                    # gradient vanishes when the softmax saturates (the zero_gradient indicator is
+                                    # its), or "margin" (on the logits, as APGD-T's DLR), which does not rest on it
     help: str = ""
 
     @property
@@ -472,7 +475,7 @@ def _square(ctx, grad, eps):
 for _spec in (
     AttackSpec("apgd-ce", "classification", "white-box", _apgd(False), settings=("apgd_steps",), probe=True,
                help="APGD on cross-entropy (AutoAttack)"),
-    AttackSpec("apgd-t", "classification", "white-box", _apgd(True), settings=("apgd_steps", "apgd_targets"),
+    AttackSpec("apgd-t", "classification", "white-box", _apgd(True), settings=("apgd_steps", "apgd_targets"), loss="margin",
                help="APGD on the targeted DLR margin (AutoAttack)"),
     AttackSpec("square", "classification", "black-box", _square, settings=("square_queries",), check_name="square",
                versus="best", help="Square, L∞, scores only (AutoAttack)"),
@@ -610,7 +613,7 @@ def _autoattack(ctx, grad, eps):
     oc.rows = [check_row(f"autoattack_{k}", grad, not raised(t)) for k, t in AA_FLAGS.items()]
     return oc
 
-register_attack(AttackSpec("autoattack", "classification", "white-box", _autoattack, stronger_than=("apgd-ce",),
+register_attack(AttackSpec("autoattack", "classification", "white-box", _autoattack, stronger_than=("apgd-ce",), loss="margin",
                            help="AutoAttack's standard ensemble (APGD-CE, APGD-T, FAB-T, Square), its flags as checks"))
 
 # %% ../nbs/05_attacks.ipynb #165392b4

@@ -286,19 +286,21 @@ def _effect_cell(e:dict, metric:str, kind:str) -> str:
 def failed_indicators(d:pd.DataFrame, c:Claim, k, load=None) -> list:
     """The indicators of attack failure (`signsym.attacks`) that an exact-gradient measurement `k` fails on the claim's
     runs: its attack's own at its ε (from the per-image outcomes where `load` gives them, else the run's check rows,
-    which hold the worst ε), and zero gradients."""
+    which hold the worst ε), and zero gradients of the cross-entropy where the attack follows that loss (`AttackSpec.loss`)."""
     if k is None or k[2] != "exact" or "run_id" not in d: return []
     sel = _select(d, *k)
+    spec = ATTACKS.get(sel.task.iloc[0] if "task" in sel and len(sel) else "classification", {}).get(k[1])
+    own = [k[1]] + (["gradient"] if spec is None or spec.loss == "ce" else [])    # the attacks whose indicators are its
     runs, found = sorted(set(sel.run_id[sel.variant.isin([*c.variants, c.baseline])])), set()
     for r in runs:
         oc = load(r) if load is not None else None
         if oc is None:
-            chk = d[(d.run_id == r) & d.metric.str.startswith("check_indicator_") & d.attack.isin([k[1], "gradient"])
+            chk = d[(d.run_id == r) & d.metric.str.startswith("check_indicator_") & d.attack.isin(own)
                     & (d.grad == "exact") & (d.value == 0)]
             found |= set(chk.metric.str.removeprefix("check_indicator_"))
             continue
         t = indicator_table(oc)
-        t = t[(t.grad == "exact") & (((t.attack == k[1]) & ((t.eps - k[3]).abs() < 1e-12)) | (t.attack == "gradient"))]
+        t = t[(t.grad == "exact") & (((t.attack == k[1]) & ((t.eps - k[3]).abs() < 1e-12)) | ((t.attack == "gradient") & ("gradient" in own)))]
         found |= set(t.indicator[(t.n > 0) & (t.flagged > INDICATOR_MAX * t.n)])
     return sorted(found)
 
