@@ -265,7 +265,7 @@ def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
     if a.ndim != 2 or a.shape[1] != len(c.variants) + 1 or not np.isin(a, (0.0, 1.0)).all(): return e
     lo, hi = np.mean([newcombe_paired(a[:, j], a[:, -1]) for j in range(len(c.variants))], 0)
     if not c.higher: lo, hi = -hi, -lo
-    return dict(e, ci_low=min(e["ci_low"], lo), ci_high=max(e["ci_high"], hi))
+    return dict(e, ci_low=float(np.fmin(e["ci_low"], lo)), ci_high=float(np.fmax(e["ci_high"], hi)))   # a NaN bound: the counts
 
 def column_state(effect:dict, margin:float) -> str:
     "holds: the interval is clear of the margin in the claim's favour; does not reproduce: it excludes it; else inconclusive."

@@ -41,12 +41,16 @@ if __name__ == "__main__":
     params = {}
     if "--data-root" in sys.argv: params["data_root"] = sys.argv[sys.argv.index("--data-root") + 1]
     import signsym.run                                 # every built-in system, so that the store's runs resolve
-    from signsym.store import store_runs
-    before = set(store_runs(params.get("data_root"))[0])
+    from signsym.store import store_runs, runs_root
+    def finished():
+        "Each finished run of the store, with when its rows last changed (a redo keeps its id)."
+        root = runs_root(params.get("data_root"))
+        return {r: (root / r / "metrics.parquet").stat().st_mtime_ns for r in store_runs(params.get("data_root"))[0]}
+    before = finished()
     for p in NOTEBOOKS:
         print(f"executing {p.relative_to(ROOT)}", flush=True)
         run(p, params)
-    if set(store_runs(params.get("data_root"))[0]) != before:     # each notebook gathers the store on its own
+    if finished() != before:                           # each notebook gathers the store on its own
         sys.exit("a run finished while make summary ran, so the notebooks may have read different records: "
                  "run make summary again (with no study run about to finish)")
     subprocess.run([sys.executable, str(ROOT / "tools" / "make_readme.py")], check=True)
