@@ -300,7 +300,7 @@ def failed_indicators(d:pd.DataFrame, c:Claim, k, load=None) -> list:
             found |= set(chk.metric.str.removeprefix("check_indicator_"))
             continue
         t = indicator_table(oc)
-        t = t[(t.grad == "exact") & (((t.attack == k[1]) & ((t.eps - k[3]).abs() < 1e-12)) | ((t.attack == "gradient") & ("gradient" in own)))]
+        t = t[(t.grad == "exact") & t.attack.isin(own) & ((t.attack == "gradient") | ((t.eps - k[3]).abs() < 1e-12))]
         found |= set(t.indicator[(t.n > 0) & (t.flagged > INDICATOR_MAX * t.n)])
     return sorted(found)
 
