@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MEMO_FILE', 'OUTCOMES_FILE', 'check_device', 'run_notebook', 'notebook_params', 'IPCKernelManager', 'execute_run',
-           'run_parser', 'parse_run_args', 'run_cli', 'Run', 'run_experiment', 'plot_history', 'plot_robustness',
-           'InputsMissing', 'inputs_of', 'missing_inputs']
+           'flush_denormal', 'run_parser', 'parse_run_args', 'run_cli', 'Run', 'run_experiment', 'plot_history',
+           'plot_robustness', 'InputsMissing', 'inputs_of', 'missing_inputs']
 
 # %% ../nbs/11_run.ipynb #run00002
 import argparse, ast, contextlib, importlib.util, json, os, sys, time
@@ -83,6 +83,15 @@ def execute_run(cfg:dict, redo:bool=False, notebook=None, progress:bool=True, st
                         kernel_manager_class=IPCKernelManager, **out)
     return rdir
 
+# %% ../nbs/11_run.ipynb #flush01
+def flush_denormal(on:bool) -> bool:
+    "Set torch's CPU mode that flushes subnormal floats to zero (`on`), or computes them (not `on`); `on`."
+    import torch
+    if not torch.set_flush_denormal(bool(on)) and on:
+        raise RuntimeError("flush_denormal: this CPU cannot flush subnormal floats to zero (it lacks SSE3): "
+                           "run with flush_denormal False")
+    return bool(on)
+
 # %% ../nbs/11_run.ipynb #156adee9
 def _literal(s:str):
     try: return ast.literal_eval(s)
@@ -141,6 +150,7 @@ class Run:
         self.cfg, self.rid, self.dir, self.echo = cfg, run_id(cfg), run_dir(cfg), echo or (lambda *a: None)
         self.reuse, self.redo = is_done(self.dir) and not redo, redo
         self.device = check_device(cfg["device"])
+        flush_denormal(cfg.get("flush_denormal", False))  # the process's mode is the run's (not a previous run's)
         self.pipe, self.times, self.donor, self.lock = pipeline(cfg), dict(start=time.perf_counter()), None, None
         self.echo(f"run {self.rid} in {self.dir} on {self.device}" + (" (finished before: stored results)" if self.reuse else ""))
 
