@@ -7,9 +7,9 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'OUTCOME_COLUMNS', 'PSEUDO_ATTACKS', 'AttackSpec', 'Outcome', 'register_attack', 'attack_names',
            'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict', 'Crafted', 'pgd', 'input_gradients',
            'gradient_agreement', 'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success',
-           'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'tpgd', 'pixel_attack',
-           'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame', 'clean_right', 'robust_rows',
-           'search_rows', 'gain_rows']
+           'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'apgd_craft', 'tpgd',
+           'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame', 'clean_right',
+           'robust_rows', 'search_rows', 'gain_rows']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math
@@ -45,6 +45,8 @@ class AttackSpec:
     versus: str = "reference"       # a gradient-free L∞ attack is checked against the reference white-box attack
                                     # ("reference") or against the best white-box attack at each ε ("best")
     probe: bool = False             # run once more with no bound (ε = UNBOUNDED) under each gradient: it must reach 0%
+    grad_modes: tuple = None        # the gradient modes it runs under, where not its kind's (a transfer attack that
+                                    # crafts on its source through the source's rule too: ("rule", "exact"))
     loss: str = "ce"                # what a white-box attack differentiates: "ce" (or a loss on the softmax), whose input
                                     # gradient vanishes when the softmax saturates (the zero_gradient indicator is
                                     # its), or "margin" (on the logits, as APGD-T's DLR), which does not rest on it
@@ -53,6 +55,7 @@ class AttackSpec:
     @property
     def grads(self) -> tuple:
         "The gradient modes this attack runs under."
+        if self.grad_modes is not None: return tuple(self.grad_modes)
         return GRAD_MODES if self.kind == "white-box" else ("exact",) if self.kind == "transfer" else ("none",)
 
 @dataclass
@@ -299,7 +302,7 @@ class AttackContext:
 
     def outcome(self, attack:str, grad:str, epsilons) -> Outcome:
         "Run `attack` under `grad` (once: later calls get the same Outcome; a model without a rule gradient: exact's)."
-        if grad == "rule" and not has_rule_gradient(self.model): return self.outcome(attack, "exact", epsilons)
+        if grad == "rule" and not has_rule_gradient(self.follows(attack)): return self.outcome(attack, "exact", epsilons)
         key = (attack, grad, tuple(epsilons))
         if key not in self.memo:                   # the attack proper runs once per budgets above 0 ...
             pos = tuple(e for e in epsilons if e > 0)
@@ -311,11 +314,16 @@ class AttackContext:
     def _run(self, attack, grad, eps) -> Outcome:
         "The attack proper; under the rule's gradient once per variant the model declares, the strongest per image."
         run = lambda: get_attack(attack, self.task).run(self, grad, eps)
-        variants = rule_variants(self.model) if grad == "rule" else [contextlib.nullcontext()]
+        variants = rule_variants(self.follows(attack)) if grad == "rule" else [contextlib.nullcontext()]
         found = []
         for v in variants:
             with v: found.append(run())
         return found[0] if len(found) == 1 else _strongest(found)
+
+    def follows(self, attack:str) -> nn.Module:
+        "The model whose gradient `attack` follows: a transfer attack's source (where there is one), else the model."
+        kind = get_attack(attack, self.task).kind
+        return self.source if kind == "transfer" and self.source is not None else self.model
 
     @property
     def kw(self) -> dict: return dict(batch_size=self.batch_size, device=self.device, seed=self.seed)
@@ -439,17 +447,25 @@ class _ContiguousGrad(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g): return g.contiguous()
 
+def apgd_craft(ctx, model, targeted:bool, grad:str) -> Callable:
+    "`craft(xb, yb, e, seed)` for `per_batch`: APGD (targeted: on the DLR margin, else on CE) on `model` under `grad`."
+    from pyautoattack.autopgd_base import APGDAttack, APGDAttack_targeted
+    net = lambda x: model(_ContiguousGrad.apply(x))
+    def craft(xb, yb, e, seed):
+        kw = dict(n_iter=ctx.setting("apgd_steps"), norm="Linf", eps=e, seed=seed, device=ctx.device)
+        atk = (APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
+               else APGDAttack(net, loss="ce", **kw))
+        with grad_mode(grad): return atk.perturb(xb.contiguous(), yb)
+    return craft
+
 def _apgd(targeted):
-    def run(ctx, grad, eps):
-        from pyautoattack.autopgd_base import APGDAttack, APGDAttack_targeted
-        net = lambda x: ctx.model(_ContiguousGrad.apply(x))
-        def craft(xb, yb, e, seed):
-            kw = dict(n_iter=ctx.setting("apgd_steps"), norm="Linf", eps=e, seed=seed, device=ctx.device)
-            atk = (APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
-                   else APGDAttack(net, loss="ce", **kw))
-            with grad_mode(grad): return atk.perturb(xb.contiguous(), yb)
-        return per_batch(ctx, eps, craft)
+    def run(ctx, grad, eps): return per_batch(ctx, eps, apgd_craft(ctx, ctx.model, targeted, grad))
     return run
+
+def _transfer_t(ctx, grad, eps):
+    "APGD-T crafted on the transfer source, through its true gradient or its rule's (`grad`), answered by the model."
+    if ctx.source is None: return ctx.outcome("apgd-t", grad, eps)      # a model that is its own source: white-box
+    with attacked(ctx.source): return per_batch(ctx, eps, apgd_craft(ctx, ctx.source, True, grad))
 
 # %% ../nbs/05_attacks.ipynb #ab529d40
 def _square(ctx, grad, eps):
@@ -477,6 +493,9 @@ for _spec in (
                help="APGD on cross-entropy (AutoAttack)"),
     AttackSpec("apgd-t", "classification", "white-box", _apgd(True), settings=("apgd_steps", "apgd_targets"), loss="margin",
                help="APGD on the targeted DLR margin (AutoAttack)"),
+    AttackSpec("transfer-t", "classification", "transfer", _transfer_t, settings=("apgd_steps", "apgd_targets"),
+               grad_modes=GRAD_MODES, loss="margin", help="APGD-T crafted on the transfer source, through its true "
+               "gradient or its rule's (the model itself when it is its own source)"),
     AttackSpec("square", "classification", "black-box", _square, settings=("square_queries",), check_name="square",
                versus="best", help="Square, L∞, scores only (AutoAttack)"),
 ): register_attack(_spec)

@@ -110,8 +110,8 @@ def indicator_table(outcomes:pd.DataFrame, task:str="classification") -> pd.Data
     specs = ATTACKS.get(task, {})
     kind = lambda a: specs[a].kind if a in specs else None
     free = [a for a in att.attack.unique() if kind(a) == "transfer" or (kind(a) == "black-box" and specs[a].norm == "linf")]
-    wrong_of = {(a, e): d.set_index("image").wrong.astype(bool) for a in free
-                for e, d in att[att.attack == a].groupby("eps")}
+    wrong_of = {(a, e): d.set_index("image").wrong.astype(bool) for a in free   # a transfer crafted through its
+                for e, d in att[(att.attack == a) & (att.grad != "rule")].groupby("eps")}  # source's rule: not here
     def add(a, g, e, name, flagged, n): out.append(dict(attack=a, grad=g, eps=float(e), indicator=name, flagged=int(flagged), n=int(n)))
     for (a, g, e), d in att[att.attack.map(kind) == "white-box"].groupby(["attack", "grad", "eps"], sort=False):
         if e == 0: continue
