@@ -7,9 +7,9 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'OUTCOME_COLUMNS', 'PSEUDO_ATTACKS', 'AttackSpec', 'Outcome', 'register_attack', 'attack_names',
            'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict', 'Crafted', 'pgd', 'input_gradients',
            'gradient_agreement', 'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success',
-           'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'apgd_craft', 'tpgd',
-           'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame', 'clean_right',
-           'robust_rows', 'search_rows', 'gain_rows']
+           'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'apgd_craft',
+           'fmn_success', 'tpgd', 'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame',
+           'clean_right', 'robust_rows', 'search_rows', 'gain_rows']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math
@@ -507,6 +507,48 @@ for _s in (
     Setting("square_queries", {"quick": 1000, "paper": 5000}, integer(1), "Square's queries per image",
             task="classification"),
 ): register_setting(_s)
+
+# %% ../nbs/05_attacks.ipynb #fmn01
+def fmn_success(model, x, y, norm:float, epsilons, grad:str="exact", steps:int=100, batch_size=100, device="cpu",
+                seed=0, progress=False) -> tuple:
+    """(wrong [n_eps, n], distances [n]) of Foolbox's FMN in `norm` (inf or 2) under `grad`: an image the model already
+    gets wrong has distance 0; one whose returned point the model still answers right, inf."""
+    epsilons = check_budgets(epsilons, norm, x[0].numel())
+    attack = (fb.attacks.LInfFMNAttack if norm == math.inf else fb.attacks.L2FMNAttack)(steps=steps)
+    dists = []
+    with attacked(model):
+        fmodel = fb.PyTorchModel(model, bounds=(0, 1), device=device)
+        for i in tqdm(range(0, len(x), batch_size), desc="fmn", disable=not progress, leave=False):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            pred = predict(model, xb, batch_size, device)
+            d = torch.full((len(yb),), math.inf)
+            d[pred != yb] = 0.0                                   # already wrong: distance 0
+            todo = (pred == yb).nonzero().flatten()
+            if len(todo):
+                torch.manual_seed(_seed_of(seed, i))
+                with grad_mode(grad): raw, _, _ = attack(fmodel, xb[todo].to(device), yb[todo].to(device), epsilons=None)
+                fooled = predict(model, raw.detach(), batch_size, device) != yb[todo]
+                norms = (raw.detach().cpu() - xb[todo]).flatten(1).norm(p=norm, dim=1).to(d.dtype)
+                d[todo] = torch.where(fooled, norms, torch.full_like(norms, math.inf))
+            dists.append(d)
+    d = torch.cat(dists)
+    return torch.stack([d <= e for e in epsilons]), d
+
+def _fmn(norm):
+    def run(ctx, grad, eps):
+        grid = tuple(e for e in ((ctx.settings.get("l2_epsilons") or eps) if norm == 2 else eps) if e > 0)
+        wrong, d = fmn_success(ctx.model, ctx.x, ctx.y, norm, grid, grad, ctx.setting("fmn_steps"), **ctx.kw,
+                               progress=ctx.progress)
+        return Outcome(wrong, distance=d, eps=grid)
+    return run
+
+for _spec in (
+    AttackSpec("fmn", "classification", "white-box", _fmn(math.inf), settings=("fmn_steps",), loss="margin",
+               help="FMN, L∞: each image's smallest adversarial perturbation, by gradient (Foolbox)"),
+    AttackSpec("fmn-l2", "classification", "white-box", _fmn(2), settings=("fmn_steps", "l2_epsilons"), norm="l2",
+               loss="margin", help="FMN, L2: each image's smallest adversarial perturbation, by gradient (Foolbox)"),
+): register_attack(_spec)
+register_setting(Setting("fmn_steps", 100, integer(1), "FMN's steps (Foolbox's default: 100)", task="classification"))
 
 # %% ../nbs/05_attacks.ipynb #136f2118
 def _kl(out, p_clean): return F.kl_div(F.log_softmax(out, 1), p_clean, reduction="none").sum(1)
