@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from .rules import GRAD_MODES
 from .metrics import mean_stats
-from .attacks import (EPSILONS, UNBOUNDED, TASK_SPECS, AttackContext, Outcome, check_attacks, check_epsilons,
+from .attacks import (ATTACKS, EPSILONS, UNBOUNDED, TASK_SPECS, AttackContext, Outcome, check_attacks, check_epsilons,
                              get_attack, outcome_frame)
 from .checks import check_rows, indicator_rows, indicator_table, masking_checks
 
@@ -112,5 +112,7 @@ def score_outcomes(outcomes:pd.DataFrame, task:str="classification", epsilons=No
     rows = ts.score(outcomes) + (indicator_rows(indicator_table(outcomes, task)) if ts.counts else [])
     if epsilons is not None and UNBOUNDED not in epsilons:
         probe = "unbounded_" + ts.metric.removeprefix("robust_")
-        rows = [dict(r, metric=probe) if r["metric"] == ts.metric and r["eps"] == UNBOUNDED else r for r in rows]
+        probes = {a for a, s in ATTACKS.get(task, {}).items() if s.probe}   # (an L2 or pixel budget of 1 is a budget)
+        rows = [dict(r, metric=probe) if r["metric"] == ts.metric and r["eps"] == UNBOUNDED and r["attack"] in probes
+                else r for r in rows]
     return rows
