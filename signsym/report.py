@@ -8,7 +8,7 @@ __all__ = ['PAPER_RULES', 'MISSING_COLS', 'PER_IMAGE', 'VERDICT_NUMBERS', 'NO_GR
            'robust_table', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
            'image_scores', 'paired_diffs', 'effect_stat', 'with_counts', 'column_state', 'failed_indicators',
            'not_accepted', 'verdict_row', 'verdict', 'verdict_table', 'robustness_figure', 'headline_figure',
-           'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure']
+           'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure', 'distance_figure']
 
 # %% ../nbs/13_report.ipynb #01a28adf
 import math
@@ -550,5 +550,35 @@ def spectrum_figure(spectra:pd.DataFrame, study:pd.DataFrame=None, seed:int=0, p
             ax.loglog(g.n, g.ratio, label=v + ("" if math.isnan(a) else f" (α {a:.2f})"), color=colours[v])
         ax.loglog([1, s.n.max()], [1, 1 / s.n.max()], "k:", lw=1, label="n⁻¹")
         ax.set_title(t.replace("_", ", ")); ax.set_xlabel("n"); ax.set_ylabel("λₙ / λ₁"); ax.legend(fontsize=7)
+    _save(fig, path)
+    return fig
+
+# %% ../nbs/13_report.ipynb #dfig01
+def distance_figure(study:pd.DataFrame, load, attacks=("fmn", "fmn-l2"), path=None):
+    """Per attack (a panel): the share of the images right on their clean input that it fools within each distance
+    (their empirical CDF, seeds pooled), per variant (colour) and gradient (solid: exact, dashed: rule, dotted: none);
+    `load`: run id -> its per-image outcomes (e.g. `signsym.store.outcomes_of`)."""
+    import matplotlib.pyplot as plt, seaborn as sns
+    frames = []
+    for rid, r in study[study.attack.isin(attacks)].groupby("run_id"):
+        oc = load(rid)
+        if oc is None: continue
+        o = oc[oc.attack.isin(attacks) & oc.distance.notna()].drop_duplicates(["attack", "grad", "image"])
+        frames.append(o[clean_right(oc).loc[o.image].values].assign(variant=r.variant.iloc[0]))
+    if not frames: return None
+    d = pd.concat(frames, ignore_index=True)
+    present = [a for a in attacks if a in set(d.attack)]
+    colours = dict(zip(_order(set(d.variant)), sns.color_palette(n_colors=d.variant.nunique())))
+    fig, axes = plt.subplots(1, len(present), figsize=(4.4 * len(present), 3.4), squeeze=False)
+    for ax, a in zip(axes[0], present):
+        for (v, g), x in sorted(d[d.attack == a].groupby(["variant", "grad"]), key=lambda t: _order(colours).index(t[0][0])):
+            dist = np.sort(x.distance.to_numpy(float))
+            fin = dist[np.isfinite(dist)]
+            ax.step(np.r_[0.0, fin], np.arange(len(fin) + 1) / len(dist), where="post", color=colours[v],
+                    ls={"exact": "-", "rule": "--"}.get(g, ":"), label=f"{v} ({g})")
+        norm = ATTACKS["classification"][a].norm if a in ATTACKS["classification"] else "linf"
+        ax.set_title(a); ax.set_ylim(0, 1.02); ax.set_xlabel("minimum ‖δ‖" + {"linf": "∞", "l2": "₂"}.get(norm, ""))
+    axes[0][0].set_ylabel("fooled, of the images right clean")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
     _save(fig, path)
     return fig
