@@ -182,6 +182,12 @@ def _pick(d, variants, key):
     need = set().union(*(got for _, got in found))
     return next((k for k, got in found if got and got >= need), next((k for k, got in found if got), None))
 
+def _paired_seeds(d, c:Claim, k) -> set:
+    "The seeds where the baseline and every variant of `c` measured `k` (those `paired_diffs` compares)."
+    if k is None: return set()
+    rows = _select(d, *k)
+    return set.intersection(*(set(rows[rows.variant == v].seed) for v in (*c.variants, c.baseline)))
+
 def _mean_of(d, variants, k):
     rows = _select(d[d.variant.isin(variants)], *k) if k is not None else d.iloc[:0]
     return per_seed(rows, ["variant"]).value.mean() if len(rows) else math.nan
@@ -326,7 +332,9 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
                                                              "ours differs by": c.differs}), {}, list(c.columns)
     picked = {col: _pick(d, list(c.variants) + [c.baseline], key) for col, key in c.columns.items()}
     for col, k in picked.items():
-        v, b = _mean_of(d, c.variants, k), _mean_of(d, [c.baseline], k)
+        both = _paired_seeds(d, c, k)                   # the cell's means: over the seeds its difference pairs
+        dk = d[d.seed.isin(both)] if both else d
+        v, b = _mean_of(dk, c.variants, k), _mean_of(dk, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
         per, how = paired_diffs(d, c, k, load) if row[col] else ({}, "")
         kind = _kind(k[0], c) if k is not None else "difference"
