@@ -8,8 +8,8 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict', 'Crafted', 'pgd', 'input_gradients',
            'gradient_agreement', 'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success',
            'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'apgd_craft',
-           'fmn_success', 'tpgd', 'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task', 'outcome_frame',
-           'clean_right', 'robust_rows', 'search_rows', 'gain_rows']
+           'apgd_t_points', 'fmn_success', 'tpgd', 'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task',
+           'outcome_frame', 'clean_right', 'robust_rows', 'search_rows', 'gain_rows']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math
@@ -341,7 +341,8 @@ def _strongest(found:list) -> Outcome:
     pick = lambda k: None if found[0].__dict__[k] is None else torch.stack([o.__dict__[k] for o in found]).gather(0, first[None])[0]
     any_ = lambda k: None if found[0].__dict__[k] is None else torch.stack([o.__dict__[k] for o in found]).any(0)
     most = lambda k: None if found[0].__dict__[k] is None else torch.stack([o.__dict__[k] for o in found]).amax(0)
-    return Outcome(wrong.any(0), pick("pred"), found[0].distance, pick("queries"), any_("silent") & ~wrong.any(0)
+    near = None if found[0].distance is None else torch.stack([o.distance for o in found]).amin(0)   # the nearest found
+    return Outcome(wrong.any(0), pick("pred"), near, pick("queries"), any_("silent") & ~wrong.any(0)
                    if found[0].silent is not None else None, most("late_change"), pick("loss_gain"),
                    rows=found[0].rows, eps=found[0].eps)
 
@@ -462,10 +463,34 @@ def _apgd(targeted):
     def run(ctx, grad, eps): return per_batch(ctx, eps, apgd_craft(ctx, ctx.model, targeted, grad))
     return run
 
+def apgd_t_points(atk, x, y) -> torch.Tensor:
+    """APGD-T's point for every image, target class by target class as pyautoattack's `perturb`: where it fools the
+    model, the first adversarial point; where it does not, the point of highest loss its last target reached (`perturb`
+    returns those images unperturbed, which a transfer would count as clean); an image wrong already stays clean."""
+    atk.init_hyperparam(x)
+    x, y = x.detach().clone().float(), y.detach().clone().long()
+    adv, right = x.clone(), atk.model(x).max(1)[1] == y
+    torch.random.manual_seed(atk.seed)
+    for target in range(2, atk.n_target_classes + 2):
+        todo = right.nonzero().flatten()
+        if not len(todo): break
+        atk.y_target = atk.model(x[todo]).sort(dim=1)[1][:, -target]
+        best, still, _, found = atk.attack_single_run(x[todo], y[todo])
+        fooled = still == 0
+        adv[todo] = torch.where(fooled.view(-1, *[1] * (x.dim() - 1)), found, best)
+        right[todo[fooled]] = False
+    return adv
+
 def _transfer_t(ctx, grad, eps):
-    "APGD-T crafted on the transfer source, through its true gradient or its rule's (`grad`), answered by the model."
+    "APGD-T crafted on the transfer source (every image perturbed), through its true gradient or its rule's (`grad`)."
     if ctx.source is None: return ctx.outcome("apgd-t", grad, eps)      # a model that is its own source: white-box
-    with attacked(ctx.source): return per_batch(ctx, eps, apgd_craft(ctx, ctx.source, True, grad))
+    from pyautoattack.autopgd_base import APGDAttack_targeted
+    net = lambda x: ctx.source(_ContiguousGrad.apply(x))
+    def craft(xb, yb, e, seed):
+        atk = APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), n_iter=ctx.setting("apgd_steps"),
+                                  norm="Linf", eps=e, seed=seed, device=ctx.device)
+        with grad_mode(grad): return apgd_t_points(atk, xb.contiguous(), yb)
+    with attacked(ctx.source): return per_batch(ctx, eps, craft)
 
 # %% ../nbs/05_attacks.ipynb #ab529d40
 def _square(ctx, grad, eps):

@@ -119,7 +119,7 @@ def indicator_table(outcomes:pd.DataFrame, task:str="classification") -> pd.Data
         if d.late_change.notna().any():
             add(a, g, e, "silent_success", (r & d.silent.astype(bool).values).sum(), len(d))
             add(a, g, e, "incomplete_optimisation", (r & (d.late_change.values > LATE_TOL)).sum(), len(d))
-        if e == UNBOUNDED and specs[a].probe: add(a, g, e, "unbounded_failure", r.sum(), len(d))   # (L∞ probes only)
+        if e == UNBOUNDED and specs[a].norm == "linf": add(a, g, e, "unbounded_failure", r.sum(), len(d))   # (L∞ only)
         for f in free:
             if (f, e) not in wrong_of: continue
             o = wrong_of[(f, e)]

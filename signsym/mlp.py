@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode
 from .data import get_split, balanced_indices
-from .settings import Setting, register_setting, in_range, integer, one_of, positive, check_choice
+from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive, check_choice
 from .train import Learner, Backprop, Selection
 from .metrics import accuracy_stats
 from .attacks import AttackSpec, attacked, input_gradients, pgd, pgd_attack, register_attack
@@ -357,8 +357,8 @@ class FromScratch(Pipeline):
                 and cfg["pepita_protocol"] == "ours": return None
         over = dict(rule=cfg.get("transfer_from") or "BP", loss="ce", adv_train="none", lr=None, pepita_protocol="ours",
                     **(dict(epochs=None) if cfg["pepita_protocol"] == "paper" else {}))
-        if named: over.update(transfer_from=None, transfer_seed_offset=0, attacks=None, epsilons=None, attack_size=None,
-                              seed=cfg["seed"] + (cfg.get("transfer_seed_offset") or 0))
+        if named: over.update({k: None for k, s in SETTINGS.items() if not (s.train or s.execution or k == "preset")},
+                              transfer_seed_offset=0, seed=cfg["seed"] + (cfg.get("transfer_seed_offset") or 0))  # preset
         return over
 
 # %% ../nbs/09_mlp.ipynb #a1541633

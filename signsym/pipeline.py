@@ -64,8 +64,9 @@ def held_out_accuracy(model, data, device) -> list:
     return rows
 
 def needs_source(cfg:dict) -> bool:
-    "Does `cfg` attack with examples from another run (its transfer source)?"
-    return "transfer" in cfg["attacks"] and source_config(cfg) is not None
+    "Does `cfg` attack with examples from another run (its transfer source): an attack of kind transfer, and a source?"
+    from signsym.attacks import get_attack
+    return any(get_attack(a, cfg["task"]).kind == "transfer" for a in cfg["attacks"]) and source_config(cfg) is not None
 
 # %% ../nbs/07b_pipeline.ipynb #p1pe0006
 @dataclass

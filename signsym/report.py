@@ -579,8 +579,9 @@ def distance_figure(study:pd.DataFrame, load, attacks=("fmn", "fmn-l2"), path=No
     colours = dict(zip(_order(set(d.variant)), sns.color_palette(n_colors=d.variant.nunique())))
     fig, axes = plt.subplots(1, len(present), figsize=(4.4 * len(present), 3.4), squeeze=False)
     for ax, a in zip(axes[0], present):
-        for (v, g), x in sorted(d[d.attack == a].groupby(["variant", "grad"]), key=lambda t: _order(colours).index(t[0][0])):
-            dist = np.sort(x.distance.to_numpy(float))
+        curves = {k: np.sort(x.distance.to_numpy(float)) for k, x in d[d.attack == a].groupby(["variant", "grad"])}
+        for (v, g), dist in sorted(curves.items(), key=lambda t: _order(colours).index(t[0][0])):
+            if g == "rule" and np.array_equal(dist, curves.get((v, "exact"))): continue   # no rule gradient (BP): one line
             fin = dist[np.isfinite(dist)]
             ax.step(np.r_[0.0, fin], np.arange(len(fin) + 1) / len(dist), where="post", color=colours[v],
                     ls={"exact": "-", "rule": "--"}.get(g, ":"), label=f"{v} ({g})")

@@ -85,11 +85,19 @@ def execute_run(cfg:dict, redo:bool=False, notebook=None, progress:bool=True, st
 
 # %% ../nbs/11_run.ipynb #flush01
 def flush_denormal(on:bool) -> bool:
-    "Set torch's CPU mode that flushes subnormal floats to zero (`on`), or computes them (not `on`); `on`."
+    """Set torch's CPU mode that flushes subnormal floats to zero (`on`), or computes them (not `on`); `on`. The mode
+    is each thread's: torch's worker threads take it when they start, so it must be set before any multi-threaded
+    work (a run's kernel sets it first). Checked on a tensor large enough to reach every worker thread."""
     import torch
     if not torch.set_flush_denormal(bool(on)) and on:
         raise RuntimeError("flush_denormal: this CPU cannot flush subnormal floats to zero (it lacks SSE3): "
                            "run with flush_denormal False")
+    tiny = torch.ones(1 << 18, dtype=torch.int32).view(torch.float32)   # 2^-149, the smallest subnormal: no FP op made it
+    flushed = (tiny * 1.0 == 0).float().mean().item()
+    if flushed != float(bool(on)):
+        raise RuntimeError(f"flush_denormal {bool(on)}: {flushed:.0%} of the threads flush subnormal floats; torch's "
+                           "worker threads keep the mode they started with, so set it before any multi-threaded work: "
+                           "run it in a fresh process (signsym-run and the sweeps do), or with torch.set_num_threads(1)")
     return bool(on)
 
 # %% ../nbs/11_run.ipynb #156adee9
