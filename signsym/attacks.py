@@ -448,15 +448,16 @@ class _ContiguousGrad(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g): return g.contiguous()
 
-def apgd_craft(ctx, model, targeted:bool, grad:str) -> Callable:
-    "`craft(xb, yb, e, seed)` for `per_batch`: APGD (targeted: on the DLR margin, else on CE) on `model` under `grad`."
+def apgd_craft(ctx, model, targeted:bool, grad:str, every:bool=False) -> Callable:
+    """`craft(xb, yb, e, seed)` for `per_batch`: APGD (targeted: on the DLR margin, else on CE) on `model` under `grad`;
+    `every` (targeted only): every image perturbed, as a transfer needs (`apgd_t_points`, below)."""
     from pyautoattack.autopgd_base import APGDAttack, APGDAttack_targeted
     net = lambda x: model(_ContiguousGrad.apply(x))
     def craft(xb, yb, e, seed):
         kw = dict(n_iter=ctx.setting("apgd_steps"), norm="Linf", eps=e, seed=seed, device=ctx.device)
         atk = (APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), **kw) if targeted
                else APGDAttack(net, loss="ce", **kw))
-        with grad_mode(grad): return atk.perturb(xb.contiguous(), yb)
+        with grad_mode(grad): return apgd_t_points(atk, xb.contiguous(), yb) if every else atk.perturb(xb.contiguous(), yb)
     return craft
 
 def _apgd(targeted):
@@ -484,13 +485,7 @@ def apgd_t_points(atk, x, y) -> torch.Tensor:
 def _transfer_t(ctx, grad, eps):
     "APGD-T crafted on the transfer source (every image perturbed), through its true gradient or its rule's (`grad`)."
     if ctx.source is None: return ctx.outcome("apgd-t", grad, eps)      # a model that is its own source: white-box
-    from pyautoattack.autopgd_base import APGDAttack_targeted
-    net = lambda x: ctx.source(_ContiguousGrad.apply(x))
-    def craft(xb, yb, e, seed):
-        atk = APGDAttack_targeted(net, n_target_classes=ctx.setting("apgd_targets"), n_iter=ctx.setting("apgd_steps"),
-                                  norm="Linf", eps=e, seed=seed, device=ctx.device)
-        with grad_mode(grad): return apgd_t_points(atk, xb.contiguous(), yb)
-    with attacked(ctx.source): return per_batch(ctx, eps, craft)
+    with attacked(ctx.source): return per_batch(ctx, eps, apgd_craft(ctx, ctx.source, True, grad, every=True))
 
 # %% ../nbs/05_attacks.ipynb #ab529d40
 def _square(ctx, grad, eps):

@@ -112,7 +112,7 @@ def score_outcomes(outcomes:pd.DataFrame, task:str="classification", epsilons=No
     rows = ts.score(outcomes) + (indicator_rows(indicator_table(outcomes, task)) if ts.counts else [])
     if epsilons is not None and UNBOUNDED not in epsilons:
         probe = "unbounded_" + ts.metric.removeprefix("robust_")
-        probes = {a for a, s in ATTACKS.get(task, {}).items() if s.probe}   # (an L2 or pixel budget of 1 is a budget)
-        rows = [dict(r, metric=probe) if r["metric"] == ts.metric and r["eps"] == UNBOUNDED and r["attack"] in probes
+        linf = {a for a, s in ATTACKS.get(task, {}).items() if s.norm == "linf"}   # (an L2 or pixel budget of 1 is a budget)
+        rows = [dict(r, metric=probe) if r["metric"] == ts.metric and r["eps"] == UNBOUNDED and r["attack"] in linf
                 else r for r in rows]
     return rows

@@ -14,6 +14,7 @@ from .train import load_checkpoint
 from .metrics import accuracy, accuracy_stats
 from .config import resolve_config, system_of
 from .store import run_dir
+from .attacks import get_attack
 
 # %% ../nbs/07b_pipeline.ipynb #b9a4da32
 @dataclass
@@ -65,7 +66,6 @@ def held_out_accuracy(model, data, device) -> list:
 
 def needs_source(cfg:dict) -> bool:
     "Does `cfg` attack with examples from another run (its transfer source): an attack of kind transfer, and a source?"
-    from signsym.attacks import get_attack
     return any(get_attack(a, cfg["task"]).kind == "transfer" for a in cfg["attacks"]) and source_config(cfg) is not None
 
 # %% ../nbs/07b_pipeline.ipynb #p1pe0006

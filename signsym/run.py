@@ -88,7 +88,6 @@ def flush_denormal(on:bool) -> bool:
     """Set torch's CPU mode that flushes subnormal floats to zero (`on`), or computes them (not `on`); `on`. The mode
     is each thread's: torch's worker threads take it when they start, so it must be set before any multi-threaded
     work (a run's kernel sets it first). Checked on a tensor large enough to reach every worker thread."""
-    import torch
     if not torch.set_flush_denormal(bool(on)) and on:
         raise RuntimeError("flush_denormal: this CPU cannot flush subnormal floats to zero (it lacks SSE3): "
                            "run with flush_denormal False")
