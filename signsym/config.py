@@ -66,7 +66,7 @@ def systems() -> dict:
     how to have the built-in ones (`import signsym.run` registers them)."""
     load_plugins()
     if not SYSTEMS: raise RuntimeError("no learning system is registered: import signsym.run (it imports the built-in "
-                                       "systems, signsym.finetune, signsym.mlp and signsym.kh) or one of them")
+                                       "systems, signsym.finetune, signsym.mlp, signsym.kh and signsym.softhebb) or one of them")
     return SYSTEMS
 
 def system_of(cfg:dict) -> System:
