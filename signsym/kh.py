@@ -22,7 +22,8 @@ from .train import Learner
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack
 from .settings import SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of, positive
-from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, rob
+from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
+                            STANDARD_LINF, rob)
 from .pipeline import Data, Pipeline
 from .mlp import mlp_data
 
@@ -512,7 +513,7 @@ KH_ACCEPT = ("kh_accept_converged", "kh_accept_mean_weight")   # the official ch
 _kh_rob = {PROTO: ("critical_l2_paper", "pgd20", "exact", 0.0),             # the paper's measure: unit-L3 input + δ
            "ours: re-normalised": ("critical_l2_normalized", "pgd20", "exact", 0.0),
            EXACT: rob("apgd-ce", "exact", 0.01), FREE: rob("square", "none", 0.01),
-           TRANS: rob("transfer", "exact", 0.01)}                           # the KH robustness claims'
+           TRANS: rob("transfer", "exact", 0.01), AA_STD: rob("autoattack", "exact", STANDARD_LINF["cifar10"])}
 for _c in (
     Claim("Krotov-Hopfield (2405.00679)", "the KH network is more robust than BP: a larger critical perturbation",
           "median critical ‖δ‖₂ (unit-L3 input + δ) PGD 0.12 vs BP's 0.038; FGSM 0.125 vs 0.04; noise 3.1 vs 1.15 (Fig 1)",

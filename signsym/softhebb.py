@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from .train import Learner
 from .metrics import accuracy_stats, mean_stats
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
-from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, rob
+from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
 from .mlp import mlp_data, zero_gradient_rows
 from .kh import PenalizedBackprop
@@ -188,7 +188,7 @@ SH_DIFFERS = ("the paper's attack, budget, network and numbers: not found (its a
               "PGD (L∞, 5 steps) at ε 0.1 through the true gradient: SoftHebb has no gradient of its own")
 _sh_cols = {PROTO: rob("pgd", "exact", 0.1), EXACT: rob("apgd-t", "exact", 0.1), FREE: rob("square", "none", 0.1),
             TRANS: rob("transfer", "exact", 0.1), NOISE: rob("random", "none", 0.1),
-            "exact gradient, ε 0.3 (shown)": rob("apgd-t", "exact", 0.3)}
+            "exact gradient, ε 0.3 (shown)": rob("apgd-t", "exact", 0.3), AA_STD: rob("autoattack", "exact", 0.3)}
 _SH_WHAT = ("SoftHebb (2107.05747)", dict(dataset="mnist", backbone="softhebb"))
 for _c in (
     Claim(_SH_WHAT[0], "SoftHebb is more robust than BP to gradient attacks (MNIST, two layers)",
