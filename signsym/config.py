@@ -117,9 +117,15 @@ def standard_budget(dataset:str) -> float:
                          "(give epsilons as numbers)")
     return STANDARD_LINF[dataset]
 
+def _number(e):
+    "A number written as text (the command line's) as a float; anything else as it is."
+    try: return float(e) if isinstance(e, str) else e
+    except ValueError: return e
+
 def _epsilons(k, v, cfg):
-    v = [v] if isinstance(v, (int, float, str)) else list(v)
-    return list(check_epsilons([standard_budget(cfg["dataset"]) if e == "standard" else e for e in v]))
+    if isinstance(v, str): v = [s.strip() for s in v.strip("[]").split(",")]     # the command line's "0,standard"
+    v = [v] if isinstance(v, (int, float)) else list(v)
+    return list(check_epsilons([standard_budget(cfg["dataset"]) if e == "standard" else _number(e) for e in v]))
 
 for _s in (    Setting("task", "classification", _task, "classification or hashing (32-bit retrieval)", train=True),
     Setting("dataset", "cifar10", _dataset, "the dataset (a retrieval dataset for task hashing)", train=True),
