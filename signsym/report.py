@@ -311,9 +311,14 @@ def failed_indicators(d:pd.DataFrame, c:Claim, k, load=None) -> list:
     return sorted(found)
 
 def not_accepted(d:pd.DataFrame, c:Claim) -> list:
-    "The acceptance checks (`c.accept`) that some run of the claim's variants fails."
-    rows = d[d.variant.isin(c.variants) & d.metric.isin(c.accept)]
-    return sorted(set(rows.metric[rows.value < 1]))
+    """The acceptance checks (`c.accept`) that some run of the claim's variants fails, or does not measure (a run
+    from before the check existed): a layer is judged only when every run of it is known to pass."""
+    runs, out = d[d.variant.isin(c.variants)], []
+    for m in c.accept:
+        rows = runs[runs.metric == m]
+        if (rows.value < 1).any(): out.append(m)
+        elif "run_id" in runs and set(runs.run_id) - set(rows.run_id): out.append(f"{m} not measured")
+    return out
 
 def _runs_of(d, c, k, per) -> list:
     "The runs a column's effect rests on: the variants' and the baseline's at the seeds it paired."
