@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PAPER_RULES', 'MISSING_COLS', 'PER_IMAGE', 'VERDICT_NUMBERS', 'NO_GRAD', 'SPECTRUM_POINTS', 't975', 't_interval',
            'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'variant_order', 'clean_table',
-           'robust_table', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
+           'robust_table', 'at_eps', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
            'image_scores', 'paired_diffs', 'effect_stat', 'with_counts', 'column_state', 'failed_indicators',
            'not_accepted', 'verdict_row', 'verdict', 'verdict_table', 'robustness_figure', 'headline_figure',
            'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure', 'distance_figure']
@@ -125,9 +125,13 @@ def robust_table(study:pd.DataFrame, metric:str="robust_accuracy", eps=(0.01, 0.
         out = out.join(rate.rename("masking checks passed"))
     return out.reindex(_order(out.index)).fillna("").rename_axis(None)
 
+def at_eps(col:pd.Series, eps:float) -> pd.Series:
+    "Which of `col`'s budgets are `eps`, as the record writes it (six significant digits: 8/255 reads 0.0313725)."
+    return (col - eps).abs() <= 1e-5 * max(abs(eps), 1e-9)
+
 def blackbox_table(study:pd.DataFrame, attack:str, eps:float, paper:int=None) -> pd.DataFrame:
     "Accuracy under black-box `attack` at budget `eps` per variant (Table 3: boundary, Table 4: hopskipjump)."
-    d = study[(study.metric == "robust_accuracy") & (study.attack == attack) & (study.eps == eps)]
+    d = study[(study.metric == "robust_accuracy") & (study.attack == attack) & at_eps(study.eps, eps)]
     if not len(d): return pd.DataFrame()
     return clean_table(d.assign(metric="x"), "x", paper)
 
@@ -144,7 +148,7 @@ def _select(study, metric, attack=None, grad=None, eps=None):
     d = study[study.metric == metric]
     if attack is not None: d = d[d.attack == attack]
     if grad is not None: d = d[d.grad == grad]
-    if eps is not None: d = d[(d.eps - eps).abs() < 1e-12]
+    if eps is not None: d = d[at_eps(d.eps, eps)]
     return d
 
 def measure_table(study:pd.DataFrame, columns:dict, by=("variant",), scale:float=100, digits:int=1) -> pd.DataFrame:
@@ -222,7 +226,7 @@ def image_scores(runs:pd.DataFrame, k, load) -> pd.DataFrame:
         if at.empty and not len(oc[oc.attack.str.startswith("critical-")]): return None
         return pd.DataFrame(dict(score=at.score.to_numpy(dtype=float), label=at.label.to_numpy(), run_id=r.run_id),
                             index=at.index)
-    at = oc[(oc.attack == attack) & (oc.grad == grad) & ((oc.eps - eps).abs() < 1e-12)].set_index("image")
+    at = oc[(oc.attack == attack) & (oc.grad == grad) & at_eps(oc.eps, eps)].set_index("image")
     if metric == "robust_accuracy":
         score = robust(torch.tensor(clean_right(oc).loc[at.index].to_numpy()), torch.tensor(at.wrong.astype(bool).to_numpy()))
         score = score.double().numpy()
@@ -306,7 +310,7 @@ def failed_indicators(d:pd.DataFrame, c:Claim, k, load=None) -> list:
             found |= set(chk.metric.str.removeprefix("check_indicator_"))
             continue
         t = indicator_table(oc)
-        t = t[(t.grad == "exact") & t.attack.isin(own) & ((t.attack == "gradient") | ((t.eps - k[3]).abs() < 1e-12))]
+        t = t[(t.grad == "exact") & t.attack.isin(own) & ((t.attack == "gradient") | at_eps(t.eps, k[3]))]
         found |= set(t.indicator[(t.n > 0) & (t.flagged > INDICATOR_MAX * t.n)])
     return sorted(found)
 
