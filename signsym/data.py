@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['DATASETS', 'CIFAR10_CLASSES', 'MNIST_CLASSES', 'FASHION_CLASSES', 'SPLITS', 'IMG_EXT', 'project_root', 'data_root',
-           'atomic_write', 'DatasetSpec', 'DatasetNotFound', 'register_dataset', 'check_dataset', 'zip_dirs', 'provide',
-           'data_cli', 'ImageFolderSplit', 'ArraySplit', 'cifar10_split', 'idx_split', 'balanced_indices', 'ImageSet',
-           'get_split']
+           'scratch_dir', 'atomic_write', 'DatasetSpec', 'DatasetNotFound', 'register_dataset', 'check_dataset',
+           'zip_dirs', 'provide', 'data_cli', 'ImageFolderSplit', 'ArraySplit', 'cifar10_split', 'idx_split',
+           'balanced_indices', 'ImageSet', 'get_split']
 
 # %% ../nbs/01_data.ipynb #15f6dd0f
 import os, sys, zipfile
@@ -31,6 +31,23 @@ def data_root(root=None) -> Path:
     "The data folder: `root`, else $SIGNSYM_DATA, else <project>/data."
     if root is None: root = os.environ.get("SIGNSYM_DATA") or project_root() / "data"
     return Path(root).expanduser()
+
+# %% ../nbs/01_data.ipynb #scratch02
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def scratch_dir(root=None) -> Path:
+    "A fresh temporary folder; the folders that ended processes left under the same root are removed first."
+    import shutil, tempfile
+    root = Path(root or Path(tempfile.gettempdir()) / "signsym-scratch")
+    root.mkdir(parents=True, exist_ok=True)
+    for d in root.iterdir():
+        pid = d.name.split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)): shutil.rmtree(d, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
 
 # %% ../nbs/01_data.ipynb #e9b36d52
 def atomic_write(path, write):
