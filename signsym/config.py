@@ -67,7 +67,7 @@ def systems() -> dict:
     how to have the built-in ones (`import signsym.run` registers them)."""
     load_plugins()
     if not SYSTEMS: raise RuntimeError("no learning system is registered: import signsym.run (it imports the built-in "
-                                       "systems, signsym.finetune, signsym.mlp, signsym.kh and signsym.softhebb) or one of them")
+                                       "systems, signsym.finetune, signsym.mlp, signsym.kh, signsym.softhebb and signsym.biotorch) or one of them")
     return SYSTEMS
 
 def system_of(cfg:dict) -> System:
@@ -288,6 +288,7 @@ class Claim:
                                     # also hold for "holds" (the others, noise say, are shown, not judged)
     differs: str = ""               # where our measurement of the paper's protocol departs from it
     paper_effect: float = None      # the paper's own effect in the first column's units (its numbers), where it gives one
+    same: bool = False              # a claim of no difference: it holds when the effect's interval lies within ±margin
 
 CLAIMS = []                         # the verdict table's rows, in the order the systems registered them
 

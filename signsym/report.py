@@ -277,9 +277,14 @@ def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
     if not c.higher: lo, hi = -hi, -lo
     return dict(e, ci_low=float(np.fmin(e["ci_low"], lo)), ci_high=float(np.fmax(e["ci_high"], hi)))   # a NaN bound: the counts
 
-def column_state(effect:dict, margin:float) -> str:
-    "holds: the interval is clear of the margin in the claim's favour; does not reproduce: it excludes it; else inconclusive."
+def column_state(effect:dict, margin:float, same:bool=False) -> str:
+    """holds: the interval is clear of the margin in the claim's favour; does not reproduce: it excludes it; else
+    inconclusive. A claim of no difference (`same`) holds when the interval lies within ±margin, and does not
+    reproduce when it lies wholly beyond either side."""
     if effect is None: return None
+    if same:
+        lo, hi = effect["ci_low"], effect["ci_high"]
+        return "holds" if -margin < lo and hi < margin else "does not reproduce" if lo > margin or hi < -margin else "inconclusive"
     return "holds" if effect["ci_low"] > margin else "does not reproduce" if effect["ci_high"] < margin else "inconclusive"
 
 def _effect_cell(e:dict, metric:str, kind:str) -> str:
@@ -351,7 +356,7 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         if how == "images": e = with_counts(e, per, c, k[0])           # per-image 0/1 scores: the counts bound it too
         row[f"{col}: difference"] = _effect_cell(e, k[0] if k else "", kind)
         m = math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None else min(margin, c.paper_effect / 2)
-        states[col] = column_state(e, m)
+        states[col] = column_state(e, m, c.same)
         if numbers is not None and e is not None:
             numbers.append(dict(paper=c.paper, claim=c.claim, column=col, metric=k[0], attack=k[1], grad=k[2], eps=k[3],
                                 variants=v, baseline=b, effect=e["value"], ci_low=e["ci_low"], ci_high=e["ci_high"],

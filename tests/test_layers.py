@@ -5,7 +5,7 @@ import ast, re
 from conftest import ROOT
 
 PKG = ROOT / "signsym"
-SYSTEM_RULES = dict(finetune=(), mlp=("PEPITA", "DFA"), kh=("KH", "random"), softhebb=("SoftHebb",))   # the rules a system owns
+SYSTEM_RULES = dict(finetune=(), mlp=("PEPITA", "DFA"), kh=("KH", "random"), softhebb=("SoftHebb",), biotorch=("DFA",))   # the rules a system owns
 
 def signsym_imports(path) -> set:
     "The signsym modules a module imports, anywhere in it."

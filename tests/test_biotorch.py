@@ -1,0 +1,44 @@
+"""End-to-end: biotorch's benchmark through signsym-run (DFA on LeNet-CIFAR, its BP transfer source run first),
+offline, with biotorch's 50-query Square, the few-pixel attack and FMN under both gradients; bad settings fail before
+training."""
+import json, subprocess, sys
+from pathlib import Path
+import pytest
+from conftest import ROOT
+from signsym.config import resolve_config
+from signsym.store import run_dir, read_metrics
+from signsym.pipeline import source_config
+
+pytestmark = pytest.mark.slow
+RUN = [str(Path(sys.executable).parent / "signsym-run")]
+SMALL = dict(backbone="lenet_cifar", train_size=500, val_size=100, eval_size=100, epochs=2, attack_size=20, apgd_steps=5,
+             square_queries=20, fmn_steps=10, pixel_iters=2, pixel_population=10, epsilons="[0.0,0.03]")
+
+def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
+
+def test_dfa_cnn_from_the_command_line(data_dir):
+    over = {**SMALL, "rule": "DFA", "data_root": data_dir}
+    out = subprocess.run(RUN + args(over), capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    cfg = resolve_config(**{**SMALL, "rule": "DFA", "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
+    assert (cfg["dataset"], cfg["bt_lr"]) == ("cifar10", 1e-4)               # defaulted: the system's data, DFA's rate
+    m = read_metrics(run_dir(cfg))
+    robust = m[m.metric == "robust_accuracy"]
+    assert {("pgd", "rule"), ("pgd", "exact"), ("square", "none"), ("square-50", "none"), ("transfer", "exact"),
+            ("pixel", "none"), ("fmn", "rule"), ("fmn", "exact"), ("fmn-l2", "exact")} <= set(zip(robust.attack, robust.grad))
+    assert set(robust[robust.attack == "pixel"].eps) == {0.0, 1.0, 5.0}       # clean, and the quick preset's pixel budgets
+    cos = m[m.metric == "grad_cosine"].value
+    assert len(cos) and (cos.abs() < 0.5).all()                               # e·B_in is not the true input gradient
+    assert {"zero_grad_float32", "val_accuracy", "accuracy"} <= set(m.metric)
+    src = json.loads((run_dir(source_config(cfg)) / "config.json").read_text())
+    assert (src["rule"], src["bt_lr"]) == ("BP", 0.1)
+    assert (run_dir(source_config(cfg)) / "status.json").exists()            # the transfer source ran first
+
+def test_bad_biotorch_input_fails_before_training(tmp_path):
+    for over, msg in (({"rule": "DFA", "backbone": "lenet_cifar", "bt_lr": 0}, "bt_lr must be > 0"),
+                      ({"rule": "FA", "backbone": "lenet_cifar", "dataset": "mnist"}, "valid datasets: cifar10"),
+                      ({"rule": "KH", "backbone": "lenet_cifar"}, "KH"),
+                      ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "square-500"}, "square-50")):
+        out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
+    assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
