@@ -18,7 +18,7 @@ from .train import finetuner, recalibrate_bn, Selection
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .hashing import (HASH_DATASETS, HASH_EPSILONS, HYP2_ZETA, LIST_FILES, hashing_split, n_labels, HyP2Loss,
                              encode, average_precisions)
-from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, rob
+from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Input, Pipeline, dataset_input, trained_source
 
 # %% ../nbs/08_finetune.ipynb #9daf2a93
@@ -229,7 +229,7 @@ for _c in (
           ("uSF", "frSF", "brSF"), "BP",
           {PROTO: rob("pgd", "rule", 0.01), EXACT: [rob("apgd-ce", "exact", 0.01), rob("pgd", "exact", 0.01)],
            FREE: [rob("square", "none", 0.01), rob("hopskipjump", "none", 0.05)], TRANS: rob("transfer", "exact", 0.01),
-           NOISE: rob("random", "none", 0.01)}, differs=SS_DIFFERS),
+           NOISE: rob("random", "none", 0.01), AA_STD: rob("autoattack", "exact", 8 / 255)}, differs=SS_DIFFERS),
     Claim("sign-symmetry (2502.05925)", "sign-symmetry hashing keeps its mAP under HAG and SDHA",
           "mAP under HAG/SDHA through the rule's backward: far above BP (Figs 3, 6)", {**_ss, "task": "hashing"},
           ("uSF", "frSF", "brSF"), "BP",

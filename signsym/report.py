@@ -360,7 +360,7 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         if numbers is not None and e is not None:
             numbers.append(dict(paper=c.paper, claim=c.claim, column=col, metric=k[0], attack=k[1], grad=k[2], eps=k[3],
                                 variants=v, baseline=b, effect=e["value"], ci_low=e["ci_low"], ci_high=e["ci_high"],
-                                kind=kind, margin=m, state=states[col],
+                                kind=kind, margin=m, state=states[col], same=bool(c.same),
                                 seeds=e["seeds"], images=e["n"] if how == "images" else 0,
                                 paper_effect=float(c.paper_effect) if c.paper_effect is not None and col == cols[0] else math.nan,
                                 runs=" ".join(_runs_of(d, c, k, per))))
@@ -399,7 +399,7 @@ def verdict(study:pd.DataFrame, margin:float=0.05, ratio:float=1.25, load=None) 
     return table, pd.DataFrame(numbers, columns=VERDICT_NUMBERS)
 
 VERDICT_NUMBERS = ["paper", "claim", "column", "metric", "attack", "grad", "eps", "variants", "baseline", "effect",
-                   "ci_low", "ci_high", "kind", "margin", "state", "seeds", "images", "paper_effect", "verdict", "runs"]
+                   "ci_low", "ci_high", "kind", "margin", "same", "state", "seeds", "images", "paper_effect", "verdict", "runs"]
 
 def verdict_table(study:pd.DataFrame, margin:float=0.05, ratio:float=1.25, load=None) -> pd.DataFrame:
     "The verdict table alone (see `verdict`)."
@@ -477,6 +477,7 @@ def verdict_figure(numbers:pd.DataFrame, path=None, ncol:int=3):
         ax.errorbar(f(d.effect), y, xerr=[f(d.effect) - f(d.ci_low), f(d.ci_high) - f(d.effect)], fmt="o", color="k",
                     capsize=3, ms=4)
         ax.axvline(f(0.0), color="0.6", lw=1); ax.axvline(f(d.margin.iloc[0]), color="C3", ls="--", lw=1)
+        if "same" in d and d.same.iloc[0]: ax.axvline(f(-d.margin.iloc[0]), color="C3", ls="--", lw=1)   # no difference: ±margin
         pe = d.paper_effect.dropna()
         if len(pe): ax.plot(f(pe.iloc[0]), y[0], marker="*", color="C0", ms=12, ls="none", label="the paper's effect")
         ax.set_yticks(y, [c.split(" (")[0] for c in d.column], fontsize=8)
