@@ -36,7 +36,7 @@ class LeNetCIFAR(nn.Module):
             nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
         self.register_buffer("mean", torch.tensor(CIFAR_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(CIFAR_STD).view(1, 3, 1, 1))
-        self.dfa = False                          # True: DFA's feedback nodes in rule mode (make_lenet sets B_*)
+        self.feedback_rule = None                 # "DFA": its feedback nodes in rule mode (make_lenet sets B_*)
 
     def layers(self, x, node=lambda h, name: h):
         "The forward, with `node(h, name)` at each layer's input: the inputs every layer sees, in order."
@@ -48,7 +48,7 @@ class LeNetCIFAR(nn.Module):
         return self.fc2(node(h, "B_fc2"))
 
     def forward(self, x):
-        if not (self.dfa and get_grad_mode() == "rule"): return self.layers(x)
+        if not (self.feedback_rule == "DFA" and get_grad_mode() == "rule"): return self.layers(x)
         errors = _Errors()
         def node(h, name):
             if name == "B_in" and not h.requires_grad: return h        # the image: only when an attacker asks
@@ -66,7 +66,7 @@ def make_lenet(cfg:dict, n_classes:int=10) -> LeNetCIFAR:
     shapes = {}
     net.layers(torch.zeros(1, 3, 32, 32), lambda h, name: shapes.setdefault(name, h[0].numel()) and h)
     for name in LeNetCIFAR.FEEDBACK: net.register_buffer(name, _xavier((n_classes, shapes[name])))
-    net.dfa = True
+    net.feedback_rule = "DFA"                     # attacks.has_rule_gradient: it has a backward of its own
     return net
 
 # %% ../nbs/10b_biotorch.ipynb #bt031

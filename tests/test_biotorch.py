@@ -38,7 +38,7 @@ def test_bad_biotorch_input_fails_before_training(tmp_path):
     for over, msg in (({"rule": "DFA", "backbone": "lenet_cifar", "bt_lr": 0}, "bt_lr must be > 0"),
                       ({"rule": "FA", "backbone": "lenet_cifar", "dataset": "mnist"}, "valid datasets: cifar10"),
                       ({"rule": "KH", "backbone": "lenet_cifar"}, "KH"),
-                      ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "square-500"}, "square-50")):
+                      ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "squares"}, "square-50")):
         out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
     assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
