@@ -355,7 +355,8 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         e = paired_bootstrap(per, stat=effect_stat(c, k[0])) if per else None
         if how == "images": e = with_counts(e, per, c, k[0])           # per-image 0/1 scores: the counts bound it too
         row[f"{col}: difference"] = _effect_cell(e, k[0] if k else "", kind)
-        m = math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None else min(margin, c.paper_effect / 2)
+        m = (math.log(ratio) if kind == "ratio" else margin if c.paper_effect is None or c.same
+             else min(margin, c.paper_effect / 2))          # a claim of no difference keeps the whole margin
         states[col] = column_state(e, m, c.same)
         if numbers is not None and e is not None:
             numbers.append(dict(paper=c.paper, claim=c.claim, column=col, metric=k[0], attack=k[1], grad=k[2], eps=k[3],
