@@ -1,5 +1,5 @@
 """Shared fixtures: a throwaway data root that sees the project's CIFAR-10, and a tiny run config."""
-import os
+import os, subprocess, sys
 from pathlib import Path
 import pytest
 from signsym.data import project_root
@@ -11,6 +11,11 @@ CIFAR = ROOT / "data" / "cifar10"
 # Small enough for seconds per run on 2 CPU cores, large enough that training does something.
 TINY = dict(image_size=32, train_size=60, eval_size=30, epochs=2, batch_size=10, bn_recalibrate=30,
             attack_size=12, epsilons=[0.0, 0.01, 0.5])
+
+def signsym_run(over:dict) -> subprocess.CompletedProcess:
+    "`signsym-run --key value ...` from the project root, its output captured (the systems' end-to-end tests)."
+    cmd = [str(Path(sys.executable).parent / "signsym-run")] + [a for k, v in over.items() for a in (f"--{k}", str(v))]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end runs through papermill (seconds to minutes each)")

@@ -1,24 +1,21 @@
 """End-to-end: biotorch's benchmark through signsym-run (DFA on LeNet-CIFAR, its BP transfer source run first),
 offline, with biotorch's 50-query Square, the few-pixel attack and FMN under both gradients; bad settings fail before
 training."""
-import json, subprocess, sys
-from pathlib import Path
+import json
 import pytest
-from conftest import ROOT
+from conftest import signsym_run
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 
 pytestmark = pytest.mark.slow
-RUN = [str(Path(sys.executable).parent / "signsym-run")]
 SMALL = dict(backbone="lenet_cifar", train_size=500, val_size=100, eval_size=100, epochs=2, attack_size=20, apgd_steps=5,
              square_queries=20, fmn_steps=10, pixel_iters=2, pixel_population=10, epsilons="[0.0,0.03]")
 
-def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
 
 def test_dfa_cnn_from_the_command_line(data_dir):
     over = {**SMALL, "rule": "DFA", "data_root": data_dir}
-    out = subprocess.run(RUN + args(over), capture_output=True, text=True, cwd=ROOT)
+    out = signsym_run(over)
     assert out.returncode == 0, out.stderr[-3000:]
     cfg = resolve_config(**{**SMALL, "rule": "DFA", "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
     assert (cfg["dataset"], cfg["bt_lr"]) == ("cifar10", 1e-3)               # defaulted: the system's data, DFA's quick rate
@@ -39,6 +36,6 @@ def test_bad_biotorch_input_fails_before_training(tmp_path):
                       ({"rule": "FA", "backbone": "lenet_cifar", "dataset": "mnist"}, "valid datasets: cifar10"),
                       ({"rule": "KH", "backbone": "lenet_cifar"}, "KH"),
                       ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "squares"}, "square-50")):
-        out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
+        out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
     assert not list(tmp_path.glob("runs/*/checkpoint.pt"))

@@ -1,23 +1,20 @@
 """End-to-end: the Krotov-Hopfield system through signsym-run (KH on CIFAR-10, its BP transfer source run first),
 offline, writing the usual rows plus the spectrum and critical-distance rows; bad KH settings fail before training."""
-import json, subprocess, sys
-from pathlib import Path
+import json
 import pytest
-from conftest import ROOT
+from conftest import signsym_run
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 
 pytestmark = pytest.mark.slow
-RUN = [str(Path(sys.executable).parent / "signsym-run")]
 SMALL = dict(train_size=1000, val_size=200, eval_size=200, kh_hidden=100, kh_epochs=2, epochs=10, attack_size=20,
              apgd_steps=5, square_queries=20, epsilons="[0.0,0.01]")
 
-def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
 
 def test_kh_from_the_command_line(data_dir):
     over = {**SMALL, "rule": "KH", "dataset": "cifar10", "data_root": data_dir}
-    out = subprocess.run(RUN + args(over), capture_output=True, text=True, cwd=ROOT)
+    out = signsym_run(over)
     assert out.returncode == 0, out.stderr[-3000:]
     cfg = resolve_config(**{**SMALL, "rule": "KH", "dataset": "cifar10", "data_root": str(data_dir), "epsilons": [0.0, 0.01]})
     assert cfg["backbone"] == "kh"                                            # defaulted: the one system that trains KH
@@ -41,6 +38,6 @@ def test_bad_kh_input_fails_before_training(tmp_path):
     for over, msg in (({"rule": "KH", "kh_k": 1}, "kh_k must be an integer >= 2"),
                       ({"rule": "KH", "kh_delta": 1.5}, "kh_delta must be a number in [0, 1]"),
                       ({"rule": "KH", "backbone": "mlp"}, "KH is trained by the kh system")):
-        out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
+        out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
     assert not list(tmp_path.glob("runs/*/checkpoint.pt"))

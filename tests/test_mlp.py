@@ -1,24 +1,21 @@
 """End-to-end: the MLP system through signsym-run (PEPITA on MNIST, its BP transfer source run first) and DFA,
 offline, writing the usual rows and the masking indicators; bad input fails before training."""
-import json, subprocess, sys
-from pathlib import Path
+import json
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import signsym_run
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 
 pytestmark = pytest.mark.slow
-RUN = [str(Path(sys.executable).parent / "signsym-run")]
 SMALL = dict(train_size=3000, val_size=500, eval_size=500, epochs=2, attack_size=40, apgd_steps=10, apgd_targets=2, tpgd_steps=3,
              square_queries=40, epsilons="[0.0,0.1]")
 
-def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
 
 def test_pepita_and_dfa_from_the_command_line(data_dir):
     for rule in ("PEPITA", "DFA"):
         over = {**SMALL, "rule": rule, "dataset": "mnist", "data_root": data_dir}
-        out = subprocess.run(RUN + args(over), capture_output=True, text=True, cwd=ROOT)
+        out = signsym_run(over)
         assert out.returncode == 0, out.stderr[-3000:]
         assert "epoch 1" in out.stdout and "attacks done" in out.stdout          # progress as it works
         cfg = resolve_config(**{**SMALL, "rule": rule, "dataset": "mnist", "data_root": str(data_dir),
@@ -44,9 +41,8 @@ def test_bad_mlp_input_fails_before_training(tmp_path):
     for over, msg in (({"rule": "PEPITA", "backbone": "resnet18"}, "PEPITA is trained by the mlp system"),
                       ({"rule": "PEPITA", "adv_train": "pgd", "adv_eps": 1.5}, "adv_eps must be a number in [0, 1]"),
                       ({"rule": "PEPITA", "adv_train": "free"}, "valid adv_trains: none, fgsm, pgd")):
-        out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
+        out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, out.stderr
-    out = subprocess.run(RUN + args({"rule": "DFA", "dataset": "mnist", "data_root": tmp_path}), capture_output=True,
-                         text=True, cwd=ROOT)
+    out = signsym_run({"rule": "DFA", "dataset": "mnist", "data_root": tmp_path})
     assert out.returncode != 0 and "make data" in out.stderr + out.stdout and "mnist-idx.zip" in out.stderr + out.stdout
     assert not list((tmp_path / "runs").glob("*/checkpoint.pt"))

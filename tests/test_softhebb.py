@@ -1,23 +1,20 @@
 """End-to-end: the SoftHebb system through signsym-run (SoftHebb on MNIST, its BP-ReLU transfer source run first),
 offline, writing the usual rows plus its masking indicators; bad SoftHebb settings fail before training."""
-import json, subprocess, sys
-from pathlib import Path
+import json
 import pytest
-from conftest import ROOT
+from conftest import signsym_run
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 
 pytestmark = pytest.mark.slow
-RUN = [str(Path(sys.executable).parent / "signsym-run")]
 SMALL = dict(train_size=2000, val_size=200, eval_size=200, sh_hidden=100, epochs=3, attack_size=20, apgd_steps=5,
              square_queries=20, fmn_steps=10, epsilons="[0.0,0.1]")
 
-def args(over): return [a for k, v in over.items() for a in (f"--{k}", str(v))]
 
 def test_softhebb_from_the_command_line(data_dir):
     over = {**SMALL, "rule": "SoftHebb", "data_root": data_dir}
-    out = subprocess.run(RUN + args(over), capture_output=True, text=True, cwd=ROOT)
+    out = signsym_run(over)
     assert out.returncode == 0, out.stderr[-3000:]
     cfg = resolve_config(**{**SMALL, "rule": "SoftHebb", "data_root": str(data_dir), "epsilons": [0.0, 0.1]})
     assert (cfg["backbone"], cfg["dataset"]) == ("softhebb", "mnist")        # defaulted: the system that trains it
@@ -42,6 +39,6 @@ def test_bad_softhebb_input_fails_before_training(tmp_path):
                       ({"rule": "SoftHebb", "backbone": "softhebb", "dataset": "cifar10"}, "valid datasets: mnist"),
                       ({"rule": "SoftHebb", "epsilons": "[0,standard]", "dataset": "fashion_mnist"},
                        "no standard L∞ budget for 'fashion_mnist'")):
-        out = subprocess.run(RUN + args({**over, "data_root": tmp_path}), capture_output=True, text=True, cwd=ROOT)
+        out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
     assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
