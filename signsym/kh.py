@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import grad_mode
-from .train import Learner
+from .train import Learner, LocalThenReadout
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack
 from .settings import SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of, positive
@@ -103,21 +103,19 @@ def to_sphere(W:torch.Tensor, R:float=1.0, p:float=3.0) -> torch.Tensor:
     "W with every unit (row) rescaled to ||w||_p = R."
     return W * (R / W.norm(p=p, dim=1, keepdim=True).clamp_min(1e-12))
 
-class KHLearner(Learner):
+class KHLearner(LocalThenReadout):
     "Krotov-Hopfield's rule for `kh_epochs` epochs (no labels), then the readout (cross-entropy, Adam) on cached features."
-    takes_indices = True
+    takes_indices, local_phase = True, "kh"
     def __init__(self, model:KHNet, kh_epochs:int, eps0:float=0.02, k:int=2, delta:float=0.4, R:float=1.0,
                  readout_lr:float=1e-3):
+        super().__init__(model, kh_epochs, readout_lr)
         self.kh_epochs, self.eps0, self.k, self.delta, self.R = kh_epochs, eps0, k, delta, R
-        self.opt = torch.optim.Adam(model.readout.parameters(), lr=readout_lr)
-        self.phase, self.eps, self.cache, self.train_ds = "kh", eps0, None, None
+        self.eps, self.cache, self.train_ds = eps0, None, None
 
     def bind(self, train_ds, eval_ds=None): self.train_ds = train_ds
     def start_epoch(self, model, epoch):
-        self.phase = "kh" if epoch <= self.kh_epochs else "readout"
-        self.reports_accuracy = self.evaluates = self.phase == "readout"             # the rule's epochs see no labels
+        super().start_epoch(model, epoch)
         self.eps = self.eps0 * (1 - (epoch - 1) / max(self.kh_epochs, 1))          # linear to 0 over the rule's epochs
-        model.W.requires_grad_(False)
 
     @torch.no_grad()
     def _features(self, model, idx):
@@ -131,15 +129,7 @@ class KHLearner(Learner):
                 u, dW = kh_rows(model.W, lp_normalize(x, 3.0), model.p, self.k, self.delta, self.R)
                 model.W.index_add_(0, u, dW, alpha=self.eps / dW.abs().max().clamp_min(1e-9).item())
             return (model.W.norm(p=model.p, dim=1) - self.R).abs().mean(), None   # logged: distance to the sphere
-        out = model.readout(self._features(model, idx))
-        loss = self.finite(F.cross_entropy(out, y))
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        return loss.detach(), out.detach()
-
-    def state_dict(self): return dict(optimizer=self.opt.state_dict())
-    def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
+        return self.readout_step(model, self._features(model, idx), y)
 
 # %% ../nbs/10_kh.ipynb #f01dd151
 def pgd20_step(eps):

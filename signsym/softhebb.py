@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .train import Learner
+from .train import LocalThenReadout
 from .metrics import accuracy_stats, mean_stats
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
@@ -57,17 +57,12 @@ class SoftHebbNet(nn.Module):
     def forward(self, x): return self.readout(self.features(x))
 
 # %% ../nbs/10a_softhebb.ipynb #sh031
-class SoftHebbLearner(Learner):
+class SoftHebbLearner(LocalThenReadout):
     "SoftHebb's rule for `hebb_epochs` epochs (no labels), then the readout (cross-entropy, Adam) with the layer frozen."
+    local_phase = "hebb"
     def __init__(self, model:SoftHebbNet, hebb_epochs:int=1, t:float=12.0, eta0:float=0.045, readout_lr:float=1e-3):
+        super().__init__(model, hebb_epochs, readout_lr)
         self.hebb_epochs, self.t, self.eta0 = hebb_epochs, t, eta0
-        self.opt = torch.optim.Adam(model.readout.parameters(), lr=readout_lr)
-        self.phase = "hebb"
-
-    def start_epoch(self, model, epoch):
-        self.phase = "hebb" if epoch <= self.hebb_epochs else "readout"
-        self.reports_accuracy = self.evaluates = self.phase == "readout"        # the rule's epochs see no labels
-        model.W.requires_grad_(False)
 
     def step(self, model, x, y):
         if self.phase == "hebb":
@@ -76,15 +71,7 @@ class SoftHebbLearner(Learner):
                 model.W.add_(radius_lr(model.W, self.eta0)[:, None] * dW / (dW.abs().max() + 1e-30))
             return (model.W.norm(dim=1) - 1).abs().mean(), None              # logged: distance to the unit sphere
         with torch.no_grad(): h = model.features(x)
-        out = model.readout(h)
-        loss = self.finite(F.cross_entropy(out, y))
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        return loss.detach(), out.detach()
-
-    def state_dict(self): return dict(optimizer=self.opt.state_dict())
-    def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
+        return self.readout_step(model, h, y)
 
 # %% ../nbs/10a_softhebb.ipynb #sh041
 SH_RULES = ("SoftHebb", "BP")

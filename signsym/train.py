@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'Learner', 'Backprop', 'finetuner', 'atomic_save', 'load_checkpoint',
-           'epoch_order', 'Selection', 'fit']
+           'epoch_order', 'Selection', 'fit', 'LocalThenReadout']
 
 # %% ../nbs/03_train.ipynb #eef8012a
 import math, time
@@ -237,3 +237,28 @@ def fit(model, train_ds, eval_ds=None, *, epochs:int, learner, batch_size:int=32
                 atomic_save({**ck, "model": select.best[2], "selected_epoch": select.best[1]}, checkpoint)
     model.eval()
     return history
+
+# %% ../nbs/03_train.ipynb #lotr0002
+class LocalThenReadout(Learner):
+    "A local rule for `local_epochs` epochs (no labels), then `model.readout` on the frozen layer `model.W` (Adam, CE)."
+    local_phase = "local"               # the name of the rule's phase
+    def __init__(self, model, local_epochs:int, readout_lr:float=1e-3):
+        self.local_epochs, self.phase = local_epochs, self.local_phase
+        self.opt = torch.optim.Adam(model.readout.parameters(), lr=readout_lr)
+
+    def start_epoch(self, model, epoch):
+        self.phase = self.local_phase if epoch <= self.local_epochs else "readout"
+        self.reports_accuracy = self.evaluates = self.phase == "readout"      # the rule's epochs see no labels
+        model.W.requires_grad_(False)
+
+    def readout_step(self, model, h, y) -> tuple:
+        "One Adam step of the readout on features `h` of the frozen layer: (loss, class scores)."
+        out = model.readout(h)
+        loss = self.finite(F.cross_entropy(out, y))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return loss.detach(), out.detach()
+
+    def state_dict(self): return dict(optimizer=self.opt.state_dict())
+    def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
