@@ -86,7 +86,7 @@ BT_MILESTONES = (0.4, 0.6, 0.8)        # biotorch's [100, 150, 200] of 250 epoch
 class BiotorchSGD(ScheduledBackprop):
     """biotorch's training: SGD with momentum and weight decay, the rate / 10 at each milestone, augmented batches;
     with `stop_at`, it stops once the validation accuracy (looked at every `check_every` steps) reaches it."""
-    check_every = 20
+    check_every = 2                   # BP passes a low target within its first 30 steps: look often
     def __init__(self, model, lr:float, momentum:float, weight_decay:float, epochs:int, augment:bool=True,
                  milestones:tuple=BT_MILESTONES, stop_at:float=None):
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
