@@ -260,7 +260,9 @@ def save_study(df, path) -> Path:
     df.sort_values(STUDY_ORDER, kind="stable").to_csv(path, index=False, float_format=CSV_FLOATS)
     return path
 
-def read_study(path) -> pd.DataFrame: return pd.read_csv(path, keep_default_na=False, na_values=[""])
+def read_study(path) -> pd.DataFrame:
+    "The record's CSV; run and training ids stay strings (a hash like 65291030e972 reads as a number otherwise)."
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"run_id": str, "training_id": str})
 
 def as_recorded(df:pd.DataFrame) -> pd.DataFrame:
     "`df` as the record's CSV gives it back: a store's rows and a clean clone's committed rows are then the same numbers."
