@@ -13,7 +13,7 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 import numpy as np
 import pandas as pd
@@ -50,6 +50,7 @@ class AttackSpec:
     loss: str = "ce"                # what a white-box attack differentiates: "ce" (or a loss on the softmax), whose input
                                     # gradient vanishes when the softmax saturates (the zero_gradient indicator is
                                     # its), or "margin" (on the logits, as APGD-T's DLR), which does not rest on it
+    fixed: dict = field(default_factory=dict)   # budgets it pins, whatever the run's (a variant: Square with 50 queries)
     help: str = ""
 
     @property
@@ -83,6 +84,9 @@ def register_attack(spec:AttackSpec) -> AttackSpec:
     check_choice(spec.kind, ATTACK_KINDS, "attack kind")
     check_choice(spec.norm, ("linf", "l2", "l0"), "norm")
     if not callable(spec.run): raise TypeError(f"attack {spec.name!r}: run must be callable, not {spec.run!r}")
+    if set(spec.fixed) & set(spec.settings):
+        raise ValueError(f"attack {spec.name!r}: {', '.join(sorted(set(spec.fixed) & set(spec.settings)))} is pinned "
+                         "(fixed=) and read from the run (settings=): one or the other")
     if spec.name != spec.name.lower() or "," in spec.name:
         raise ValueError(f"an attack name is lower case without commas, not {spec.name!r}")
     ATTACKS.setdefault(spec.task, {})[spec.name] = spec
@@ -313,7 +317,9 @@ class AttackContext:
 
     def _run(self, attack, grad, eps) -> Outcome:
         "The attack proper; under the rule's gradient once per variant the model declares, the strongest per image."
-        run = lambda: get_attack(attack, self.task).run(self, grad, eps)
+        spec = get_attack(attack, self.task)
+        ctx = replace(self, settings={**self.settings, **spec.fixed}) if spec.fixed else self   # memo shared
+        run = lambda: spec.run(ctx, grad, eps)
         variants = rule_variants(self.follows(attack)) if grad == "rule" else [contextlib.nullcontext()]
         found = []
         for v in variants:

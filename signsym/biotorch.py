@@ -15,12 +15,12 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode
 from .settings import SETTINGS, Setting, register_setting, integer, one_of, positive, in_range
-from .attacks import AttackSpec, register_attack, _square
+from .attacks import AttackSpec, register_attack, get_attack
 from .metrics import accuracy
-from .train import Selection
+from .train import Selection, StopAtAccuracy
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, lr_schedule, _Errors, _Capture, _Broadcast, _xavier
+from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, lr_schedule, DirectFeedback, xavier_matrix
 
 # %% ../nbs/10b_biotorch.ipynb #bt011
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4821, 0.4465), (0.2470, 0.2435, 0.2616)   # biotorch's CIFAR10Benchmark
@@ -49,11 +49,11 @@ class LeNetCIFAR(nn.Module):
 
     def forward(self, x):
         if not (self.feedback_rule == "DFA" and get_grad_mode() == "rule"): return self.layers(x)
-        errors = _Errors()
+        fb = DirectFeedback()
         def node(h, name):
             if name == "B_in" and not h.requires_grad: return h        # the image: only when an attacker asks
-            return _Broadcast.apply(h, getattr(self, name), errors)
-        return _Capture.apply(self.layers(x, node), errors)
+            return fb.into(h, getattr(self, name))
+        return fb.output(self.layers(x, node))
 
 # %% ../nbs/10b_biotorch.ipynb #bt021
 BT_RULES = ("DFA",)                     # the rule this system adds to signsym.rules' (DFA: the output error to every layer)
@@ -65,7 +65,7 @@ def make_lenet(cfg:dict, n_classes:int=10) -> LeNetCIFAR:
     if cfg["rule"] != "DFA": return convert(net, cfg["rule"], scale=cfg["scale"])
     shapes = {}
     net.layers(torch.zeros(1, 3, 32, 32), lambda h, name: shapes.setdefault(name, h[0].numel()) and h)
-    for name in LeNetCIFAR.FEEDBACK: net.register_buffer(name, _xavier((n_classes, shapes[name])))
+    for name in LeNetCIFAR.FEEDBACK: net.register_buffer(name, xavier_matrix((n_classes, shapes[name])))
     net.feedback_rule = "DFA"                     # attacks.has_rule_gradient: it has a backward of its own
     return net
 
@@ -83,7 +83,7 @@ def augment(x:torch.Tensor) -> torch.Tensor:
 
 BT_MILESTONES = (0.4, 0.6, 0.8)        # biotorch's [100, 150, 200] of 250 epochs
 
-class BiotorchSGD(ScheduledBackprop):
+class BiotorchSGD(StopAtAccuracy, ScheduledBackprop):
     """biotorch's training: SGD with momentum and weight decay, the rate / 10 at each milestone, augmented batches;
     with `stop_at`, it stops once the validation accuracy (looked at every `check_every` steps) reaches it."""
     check_every = 2                   # BP passes a low target within its first 30 steps: look often
@@ -91,18 +91,13 @@ class BiotorchSGD(ScheduledBackprop):
                  milestones:tuple=BT_MILESTONES, stop_at:float=None):
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
         super().__init__(model, opt, epochs)
-        self.augment, self.milestones, self.stop_at, self.eval_ds, self.k = augment, tuple(milestones), stop_at, None, 0
-    def bind(self, train_ds, eval_ds=None): self.eval_ds = eval_ds
+        self.augment, self.milestones, self.stop_at = augment, tuple(milestones), stop_at
     def start_epoch(self, model, epoch):
+        super().start_epoch(model, epoch)                       # StopAtAccuracy's: the epoch's step count
         for g, lr in zip(self.opt.param_groups, self.lr0): g["lr"] = lr_schedule(lr, self.epochs, epoch, self.milestones)
-    def should_stop(self, history):
-        return self.stop_at is not None and bool(history) and history[-1].get("eval_accuracy", 0) >= self.stop_at
     def step(self, model, x, y):
         out = super().step(model, augment(x) if self.augment else x, y)
-        self.k += 1
-        if self.stop_at is not None and self.eval_ds is not None and self.k % self.check_every == 0:
-            right, n = accuracy(model, self.eval_ds, device=x.device)
-            self.stop_now = right / n >= self.stop_at
+        self.look(model, x.device)
         return out
 
 # %% ../nbs/10b_biotorch.ipynb #bt041
@@ -135,11 +130,9 @@ for _s in (
 ): register_setting(_s)
 register_setting(replace(SETTINGS["val_size"], systems=SETTINGS["val_size"].systems + _BT))   # it reads CIFAR-10 as the MLPs
 
-def _square_50(ctx, grad, eps):
-    "Square with 50 queries per image: biotorch's notebook (its copy's default; the standard is 5,000)."
-    return _square(replace(ctx, settings={**ctx.settings, "square_queries": 50}), grad, eps)
-register_attack(AttackSpec("square-50", "classification", "black-box", _square_50, check_name="square-50",
-                           versus="best", help="Square, L∞, 50 queries: biotorch's protocol"))
+register_attack(replace(get_attack("square"), name="square-50", settings=(), fixed=dict(square_queries=50),
+                        check_name="square-50", help="Square, L∞, 50 queries: biotorch's protocol (its notebook's "
+                        "default; the standard is 5,000)"))
 
 # %% ../nbs/10b_biotorch.ipynb #bt042
 BT_ATTACKS = ("fgsm", "pgd", "apgd-t", "square", "square-50", "transfer", "random", "pixel", "fmn")   # what the claims read

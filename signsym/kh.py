@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import grad_mode
-from .train import Learner, LocalThenReadout
+from .train import Learner, LocalThenReadout, StopAtAccuracy
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack
 from .settings import SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of, positive
@@ -349,17 +349,12 @@ register_attack(AttackSpec("pgd20", "classification", "white-box", pgd_attack(20
 register_attack(AttackSpec("gauss", "classification", "noise", norm="l2", help="x + ε N(0, I), unclamped (the paper's)",
                            run=lambda ctx, grad, eps: per_batch(ctx, eps, lambda xb, yb, e, seed: gaussian(ctx.model, xb, yb, e, seed))))
 
-class PenalizedBackprop(Learner):
+class PenalizedBackprop(StopAtAccuracy, Learner):
     """The BP controls: Adam on cross-entropy plus l2·Σ‖θ‖² plus jreg·‖∂I/∂x̂‖²_F (= ‖W‖²_F), stopping at a target
     validation accuracy, looked at every `check_every` steps (so it stops within the epoch that reaches it)."""
     check_every = 10
     def __init__(self, model, lr:float, l2:float=0.0, jreg:float=0.0, stop_at:float=None):
         self.opt, self.l2, self.jreg, self.stop_at = torch.optim.Adam(model.parameters(), lr=lr), l2, jreg, stop_at
-        self.eval_ds, self.k = None, 0
-    def bind(self, train_ds, eval_ds=None): self.eval_ds = eval_ds
-    def start_epoch(self, model, epoch): self.k = 0
-    def should_stop(self, history):
-        return self.stop_at is not None and bool(history) and history[-1].get("eval_accuracy", 0) >= self.stop_at
     def step(self, model, x, y):
         out = model(x)
         loss = self.finite(F.cross_entropy(out, y))
@@ -367,12 +362,7 @@ class PenalizedBackprop(Learner):
         self.opt.zero_grad(set_to_none=True)
         total.backward()
         self.opt.step()
-        self.k += 1
-        if self.stop_at is not None and self.eval_ds is not None and self.k % self.check_every == 0:
-            was = model.training
-            right, n = accuracy(model, self.eval_ds, device=x.device)
-            model.train(was)
-            self.stop_now = right / n >= self.stop_at
+        self.look(model, x.device)
         return loss.detach(), out.detach()
     def state_dict(self): return dict(optimizer=self.opt.state_dict())
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])

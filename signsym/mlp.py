@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['MLP_RULES', 'MLP_ATTACKS', 'PAPER_BOUNDS', 'FROM_SCRATCH', 'PEP_PAPER', 'PEP_OURS', 'AKROUT_OURS', 'AKROUT',
-           'AKROUT_03', 'AKROUT_NT', 'AKROUTS', 'TensorSet', 'mlp_data', 'MLP', 'make_mlp', 'lr_schedule', 'Pepita',
-           'mse_softmax', 'ScheduledBackprop', 'adversarial_batch', 'Adversarial', 'mse_per_image',
-           'zero_gradient_rows', 'mlp_lr', 'FromScratch']
+           'AKROUT_03', 'AKROUT_NT', 'AKROUTS', 'TensorSet', 'mlp_data', 'DirectFeedback', 'MLP', 'xavier_matrix',
+           'make_mlp', 'lr_schedule', 'Pepita', 'mse_softmax', 'ScheduledBackprop', 'adversarial_batch', 'Adversarial',
+           'mse_per_image', 'zero_gradient_rows', 'mlp_lr', 'FromScratch']
 
 # %% ../nbs/09_mlp.ipynb #c1e8f687
 import contextlib, copy, math, warnings
@@ -49,10 +49,6 @@ def mlp_data(dataset:str, train_size=None, val_size:int=10_000, eval_size=None, 
     return Data(pick(train_idx), test, n_classes=n, n_out=n, val=pick(val) if len(val) else None)
 
 # %% ../nbs/09_mlp.ipynb #06a80592
-class _Errors:
-    "Where a rule-mode forward keeps the output error e = dL/d(logits) for its feedback nodes."
-    e = None
-
 class _Capture(torch.autograd.Function):
     "At the output: identity forward; the backward, which runs first, stores e and passes it on."
     @staticmethod
@@ -75,6 +71,14 @@ class _Broadcast(torch.autograd.Function):
     def backward(ctx, g):
         B, = ctx.saved_tensors
         return (ctx.errors.e @ B.to(g.dtype)).view_as(g), None, None
+
+class DirectFeedback:
+    """DFA's (and PEPITA's) feedback in one rule-mode forward: `output(logits)` keeps the output error
+    e = ∂L/∂logits (its backward runs first), and `into(h, B)` before a layer makes the gradient that reaches `h` e·B
+    (B: classes × h's size), not what arrives from above. Any network with such nodes trains by DFA."""
+    e = None
+    def into(self, h, B): return _Broadcast.apply(h, B, self)
+    def output(self, logits): return _Capture.apply(logits, self)
 
 # %% ../nbs/09_mlp.ipynb #2eaf1061
 class MLP(nn.Module):
@@ -114,12 +118,12 @@ class MLP(nn.Module):
         x = x.flatten(1)
         fb_rule = self.feedback_rule if get_grad_mode() == "rule" else None
         if fb_rule is None: return self.fc2(self._deeper(self.hidden(x, self.mask)))
-        errors, s = _Errors(), self.feedback_sign
-        if x.requires_grad: x = _Broadcast.apply(x, s * self.B_in, errors)   # the rule's input gradient ±e·B_in
-        inject = lambda h, l: _Broadcast.apply(h, s * self.get_buffer("B_hidden" if l == 1 else f"B_hidden_{l}"), errors)
+        fb, s = DirectFeedback(), self.feedback_sign
+        if x.requires_grad: x = fb.into(x, s * self.B_in)                     # the rule's input gradient ±e·B_in
+        inject = lambda h, l: fb.into(h, s * self.get_buffer("B_hidden" if l == 1 else f"B_hidden_{l}"))
         h = self.hidden(x, self.mask)
         if fb_rule == "DFA": h = inject(h, 1)
-        return _Capture.apply(self.fc2(self._deeper(h, inject if fb_rule == "DFA" else lambda h, l: h)), errors)
+        return fb.output(self.fc2(self._deeper(h, inject if fb_rule == "DFA" else lambda h, l: h)))
 
     def rule_variants(self) -> list:
         """The rule gradients an attacker tries: PEPITA's feedback e·F with either sign (its update subtracts what
@@ -136,7 +140,7 @@ class MLP(nn.Module):
 # %% ../nbs/09_mlp.ipynb #ce397a5a
 MLP_RULES = ("DFA", "PEPITA")
 
-def _xavier(shape): return nn.init.xavier_uniform_(torch.empty(shape))
+def xavier_matrix(shape) -> torch.Tensor: return nn.init.xavier_uniform_(torch.empty(shape))   # DFA's B
 
 def make_mlp(cfg:dict, d_in:int, n_classes:int) -> MLP:
     "The run's MLP, seeded, with its rule: a layer rule of signsym.rules, or DFA's / PEPITA's feedback matrices."
@@ -147,9 +151,9 @@ def make_mlp(cfg:dict, d_in:int, n_classes:int) -> MLP:
     if rule == "DFA":
         if depth == 1: warnings.warn("DFA with one hidden layer is FA: its only hidden layer gets e·B, FA's update "
                                      "with B for W2 (use depth >= 2 for DFA's broadcast to every layer)")
-        net.register_buffer("B_in", _xavier((n_classes, d_in)))
-        net.register_buffer("B_hidden", _xavier((n_classes, cfg["hidden"])))
-        for l in range(2, depth + 1): net.register_buffer(f"B_hidden_{l}", _xavier((n_classes, cfg["hidden"])))
+        net.register_buffer("B_in", xavier_matrix((n_classes, d_in)))
+        net.register_buffer("B_hidden", xavier_matrix((n_classes, cfg["hidden"])))
+        for l in range(2, depth + 1): net.register_buffer(f"B_hidden_{l}", xavier_matrix((n_classes, cfg["hidden"])))
     elif rule == "PEPITA":
         bound = cfg["pepita_f"] * math.sqrt(6 / d_in)            # F ~ U(±0.05·sqrt(6/d)), stored as Fᵀ
         net.register_buffer("B_in", torch.empty(n_classes, d_in).uniform_(-bound, bound))

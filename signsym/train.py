@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'Learner', 'Backprop', 'finetuner', 'atomic_save', 'load_checkpoint',
-           'epoch_order', 'Selection', 'fit', 'LocalThenReadout']
+           'epoch_order', 'Selection', 'fit', 'LocalThenReadout', 'StopAtAccuracy']
 
 # %% ../nbs/03_train.ipynb #eef8012a
 import math, time
@@ -262,3 +262,20 @@ class LocalThenReadout(Learner):
 
     def state_dict(self): return dict(optimizer=self.opt.state_dict())
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
+
+# %% ../nbs/03_train.ipynb #stop0002
+class StopAtAccuracy:
+    "Mixin for a `Learner`: stop at `stop_at` validation accuracy, looked at every `check_every` steps of an epoch."
+    stop_at, check_every, eval_ds, k, stop_now = None, 10, None, 0, False
+    def bind(self, train_ds, eval_ds=None): self.eval_ds = eval_ds
+    def start_epoch(self, model, epoch): self.k = 0
+    def should_stop(self, history):
+        return self.stop_at is not None and bool(history) and history[-1].get("eval_accuracy", 0) >= self.stop_at
+    def look(self, model, device):
+        "After an update: every `check_every` steps, end the epoch (`stop_now`) if the target is reached."
+        self.k += 1
+        if self.stop_at is None or self.eval_ds is None or self.k % self.check_every: return
+        was = model.training
+        right, n = accuracy(model, self.eval_ds, device=device)
+        model.train(was)
+        self.stop_now = right / n >= self.stop_at
