@@ -8,8 +8,8 @@ __all__ = ['ATTACK_KINDS', 'ATTACKS', 'EPSILONS', 'PGD_STEPS', 'PGD_REL_STEP', '
            'check_attacks', 'get_attack', 'check_epsilons', 'attacked', 'predict', 'Crafted', 'pgd', 'input_gradients',
            'gradient_agreement', 'transfer_success', 'random_sign_success', 'check_budgets', 'black_box_success',
            'has_rule_gradient', 'AttackContext', 'rule_variants', 'per_batch', 'pgd_attack', 'apgd_craft',
-           'apgd_t_points', 'fmn_success', 'tpgd', 'pixel_attack', 'pgd_eot', 'check_row', 'TaskSpec', 'register_task',
-           'outcome_frame', 'clean_right', 'robust_rows', 'search_rows', 'gain_rows']
+           'apgd_t_points', 'fmn_success', 'tpgd', 'pixel_attack', 'pgd_eot', 'value_row', 'check_row', 'TaskSpec',
+           'register_task', 'outcome_frame', 'clean_right', 'robust_rows', 'search_rows', 'gain_rows']
 
 # %% ../nbs/05_attacks.ipynb #c3e4604e
 import contextlib, logging, math
@@ -674,10 +674,14 @@ register_setting(Setting("eot_samples", 10, integer(1), "pgd-eot's gradient pass
 AA_FLAGS = dict(randomized="randomized defense", logits="probability distribution", zero_gradients="zero gradient",
                 classes="target classes", dynamic="dynamic defense", square="Square Attack has decreased")
 
+def value_row(metric, value, n, attack="diagnostic", grad="none", eps=0.0):
+    "A measurement row of one value (no interval): a diagnostic, a fitted exponent, a fraction of units."
+    return dict(metric=metric, attack=attack, grad=grad, eps=eps, value=float(value), n=int(n), ci_low=math.nan,
+                ci_high=math.nan)
+
 def check_row(name, grad, passed, attack="diagnostic"):
     "A check row: metric check_<name>, value 1 passed, 0 failed."
-    return dict(metric=f"check_{name}", attack=attack, grad=grad, eps=0.0, value=float(passed), n=1,
-                ci_low=math.nan, ci_high=math.nan)
+    return value_row(f"check_{name}", passed, 1, attack, grad)
 
 class _Warnings(logging.Handler):
     "Keeps the messages of the warnings a logger emits."

@@ -20,7 +20,7 @@ from fastcore.basics import patch
 from .rules import grad_mode
 from .train import Learner, LocalThenReadout, StopAtAccuracy
 from .metrics import accuracy, accuracy_stats, mean_stats
-from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack
+from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack, value_row
 from .settings import SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of, positive
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
                             STANDARD_LINF, rob)
@@ -386,10 +386,6 @@ class KrotovHopfield(Pipeline):
         return None if plain else dict(rule="BP", kh_power=None, kh_l2=0.0, kh_jreg=0.0, kh_stop_at=None, epochs=None)
 
 # %% ../nbs/10_kh.ipynb #0fe2ac86
-def _value(metric, attack, grad, value, n, eps=0.0):
-    return dict(metric=metric, attack=attack, grad=grad, eps=eps, value=float(value), n=int(n), ci_low=math.nan,
-                ci_high=math.nan)
-
 PAPER_GRID = tuple(float(e) for e in np.geomspace(1e-4, 1.0, 17))   # the unit-L3 space's budgets (pixels ≲ 0.15)
 
 def _coded(d, status):
@@ -414,8 +410,8 @@ def _critical_rows(model, x, y, seed, image=None) -> tuple:
         right = int((st > 0).sum())
         for metric, v, s in (("critical_l2", d, st), ("critical_l2_normalized", dn, st), ("critical_l2_paper", dp, sp)):
             f = v[s == 1]
-            if len(f): rows += [_value(metric, name, grad, f.median(), len(f)),
-                                *[_value(f"{metric}_q{round(100 * q)}", name, grad, f.quantile(q, interpolation="lower"), len(f))
+            if len(f): rows += [value_row(metric, f.median(), len(f), name, grad),
+                                *[value_row(f"{metric}_q{round(100 * q)}", f.quantile(q, interpolation="lower"), len(f), name, grad)
                                   for q in CRITICAL_QUANTILES]]             # box plots
         if right:
             rows += [dict(metric="never_fooled", attack=name, grad=grad, eps=CRITICAL_EPS[-1],
@@ -435,8 +431,8 @@ def _spectrum_rows(model, data, seed, tag="") -> tuple:
     test = spectrum(model, data.eval.x)
     noise = spectrum(model, torch.randn((len(data.eval.x),) + tuple(data.eval.x.shape[1:]),
                                         generator=torch.Generator().manual_seed(seed)))
-    rows = [_value(f"spectrum_alpha{tag}", "test", "none", power_law_alpha(test, 11, 500), len(test)),
-            _value(f"spectrum_alpha{tag}", "noise", "none", power_law_alpha(noise, 11, 100), len(noise))]
+    rows = [value_row(f"spectrum_alpha{tag}", power_law_alpha(test, 11, 500), len(test), "test"),
+            value_row(f"spectrum_alpha{tag}", power_law_alpha(noise, 11, 100), len(noise), "noise")]
     eig = [dict(set=f"test{tag}", n=i + 1, eigenvalue=v) for i, v in enumerate(test)]
     eig += [dict(set=f"noise{tag}", n=i + 1, eigenvalue=v) for i, v in enumerate(noise)]
     return rows, eig
@@ -449,11 +445,11 @@ def _unit_rows(model, data, R) -> list:
     Wn = F.normalize(model.W, dim=1)
     cos = (Wn @ Wn.T).abs()
     H = len(cos)
-    return [_value("kh_converged_fraction", "diagnostic", "none", conv, H),
-            _value("kh_accept_converged", "diagnostic", "none", conv >= 0.1, H),
-            _value("kh_accept_mean_weight", "diagnostic", "none", bool((model.W.mean(1) >= -R / 2).all()), H),
-            _value("kh_active_fraction", "diagnostic", "none", len(top.unique()) / H, H),
-            _value("kh_mean_abs_cosine", "diagnostic", "none", (cos.sum() - cos.diagonal().sum()) / (H * (H - 1)), H)]
+    return [value_row("kh_converged_fraction", conv, H),
+            value_row("kh_accept_converged", conv >= 0.1, H),
+            value_row("kh_accept_mean_weight", bool((model.W.mean(1) >= -R / 2).all()), H),
+            value_row("kh_active_fraction", len(top.unique()) / H, H),
+            value_row("kh_mean_abs_cosine", (cos.sum() - cos.diagonal().sum()) / (H * (H - 1)), H)]
 
 # %% ../nbs/10_kh.ipynb #09a1022e
 @patch
@@ -464,7 +460,7 @@ def diagnostics(self:KrotovHopfield, cfg, model, data, x, y, device, image=None)
     spec_rows, eig = _spectrum_rows(model, data, cfg["seed"])
     rows += spec_rows + [dict(metric="jacobian_logits", attack="none", grad="exact", eps=0.0,
                               **mean_stats(logit_jacobian_norms(model, x), 0.0)),
-                         _value("jacobian_currents_normalized", "none", "exact", current_jacobian_norm(model), 1)]
+                         value_row("jacobian_currents_normalized", current_jacobian_norm(model), 1, "none", "exact")]
     if cfg["rule"] != "BP": rows += _unit_rows(model, data, cfg["kh_R"])
     if cfg["rule"] == "KH" and cfg["kh_prune"]:
         logvar = torch.log(model.W.detach().var(1))
@@ -472,7 +468,7 @@ def diagnostics(self:KrotovHopfield, cfg, model, data, x, y, device, image=None)
         pruned = copy.deepcopy(model)
         drop = torch.zeros(len(logvar), dtype=torch.bool) if cut is None else logvar > cut
         with torch.no_grad(): pruned.W[drop] = 0.0
-        rows += [_value("pruned_fraction", "diagnostic", "none", drop.float().mean(), len(drop)),
+        rows += [value_row("pruned_fraction", drop.float().mean(), len(drop)),
                  dict(metric="accuracy_pruned", attack="none", grad="none", eps=0.0,
                       **accuracy_stats(*accuracy(pruned, data.eval, device=device)))]
         more, eig_p = _spectrum_rows(pruned, data, cfg["seed"], "_pruned") if drop.any() else ([], [])

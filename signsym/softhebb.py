@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .train import LocalThenReadout
 from .metrics import accuracy_stats, mean_stats
+from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
@@ -149,10 +150,6 @@ class SoftHebbSystem(Pipeline):
 
 SH_CONVERGED = 0.05           # a unit has converged when its L2 norm is within 5% of 1
 
-def _value(metric, value, n):
-    return dict(metric=metric, attack="diagnostic", grad="none", eps=0.0, value=float(value), n=int(n),
-                ci_low=math.nan, ci_high=math.nan)
-
 @patch
 def diagnostics(self:SoftHebbSystem, cfg, model, data, x, y, device, image=None):
     """Zero input gradients (each loss, float32 and float64); how saturated the hidden softmax is on the attacked
@@ -166,10 +163,10 @@ def diagnostics(self:SoftHebbSystem, cfg, model, data, x, y, device, image=None)
                  dict(metric="hidden_saturated", attack="diagnostic", grad="none", eps=0.0,
                       **accuracy_stats(int((top > 0.99).sum()), len(top)))]
     norms = model.W.detach().norm(dim=1).cpu()
-    rows.append(_value("unit_norm_median", norms.median(), len(norms)))
+    rows.append(value_row("unit_norm_median", norms.median(), len(norms)))
     if cfg["rule"] == "SoftHebb":                                          # the rule's fixed point: unit norm
         conv = float(((norms - 1).abs() < SH_CONVERGED).float().mean())
-        rows += [_value("sh_converged_fraction", conv, len(norms)), _value("sh_accept_converged", conv >= 0.9, len(norms))]
+        rows += [value_row("sh_converged_fraction", conv, len(norms)), value_row("sh_accept_converged", conv >= 0.9, len(norms))]
     return rows, {}
 
 SOFTHEBB = SoftHebbSystem()
