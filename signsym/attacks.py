@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import foolbox as fb
 from tqdm.auto import tqdm
-from .settings import Setting, register_setting, integer, check_choice, check_choices
+from .settings import Setting, register_setting, integer, check_choice, check_choices, number_list
 from .rules import RULES, grad_mode, is_feedback_layer, GRAD_MODES
 from .metrics import accuracy_stats, mean_stats, robust
 
@@ -432,7 +432,7 @@ def _l2_budgets(k, v, cfg):
     if v is None: return None
     if v == "scaled": return [0.0] + [round(f * cfg["image_size"] / 32, 6) for f in (0.125, 0.25, 0.5, 1.0)]
     side = cfg.get("image_size")
-    try: return list(check_budgets(v, 2, 3 * side * side if side else None))
+    try: return list(check_budgets(number_list(v), 2, 3 * side * side if side else None))
     except ValueError as e: raise ValueError(f"{k} must be 'scaled' or numbers (L2 in pixel space): {e}") from None
 
 for _s in (
@@ -640,7 +640,7 @@ register_attack(AttackSpec("pixel", "classification", "black-box", _pixel, norm=
 
 def _pixel_counts(k, v, cfg):
     "Pixel budgets of an L0 attack: sorted unique integers >= 1."
-    v = [v] if isinstance(v, int) else list(v) if isinstance(v, (list, tuple)) else [v]
+    v = number_list(v, int)
     if not v or any(isinstance(e, bool) or not isinstance(e, int) or e < 1 for e in v):
         raise ValueError(f"{k} must be whole numbers of pixels >= 1 (an L0 budget), not {v!r}")
     return sorted(set(v))

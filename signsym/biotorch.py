@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode
-from .settings import SETTINGS, Setting, register_setting, integer, one_of, positive, in_range
+from .settings import SETTINGS, Setting, register_setting, integer, one_of, positive, in_range, number_list
 from .attacks import AttackSpec, register_attack, get_attack
 from .metrics import accuracy
 from .train import Selection, StopAtAccuracy
@@ -106,10 +106,7 @@ _BT_LR = dict(paper=dict(FA=1e-3, DFA=1e-4),    # biotorch's LeNet-CIFAR SGD con
 def bt_lr(cfg:dict) -> float: return _BT_LR[cfg["preset"]].get(cfg["rule"], 0.1)
 
 def _milestones(k, v, cfg):
-    if isinstance(v, str):                           # the command line's and papermill's "(0.4, 0.6)", "0.4,0.6", "()"
-        try: v = [float(x) for x in v.strip("()[] ").split(",") if x.strip()]
-        except ValueError: raise ValueError(f"{k} must be fractions of the epochs in (0, 1), not {v!r}") from None
-    v = tuple(v or ())
+    v = tuple(number_list(v))                        # the command line's and papermill's "(0.4, 0.6)", "0.4,0.6", "()"
     if any(isinstance(m, bool) or not isinstance(m, (int, float)) or not 0 < m < 1 for m in v):
         raise ValueError(f"{k} must be fractions of the epochs in (0, 1), not {v!r}")
     return tuple(sorted(v))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from .settings import (PRESET_NAMES, SETTINGS, Setting, register_setting, unknown, check_choice, integer,
-                              nonnegative, boolean)
+                              nonnegative, boolean, number_list)
 from .rules import RULES, resolve_scale
 from .models import TASKS
 from .attacks import ATTACKS, EPSILONS, check_attacks, check_epsilons
@@ -117,15 +117,9 @@ def standard_budget(dataset:str) -> float:
                          "(give epsilons as numbers)")
     return STANDARD_LINF[dataset]
 
-def _number(e):
-    "A number written as text (the command line's) as a float; anything else as it is."
-    try: return float(e) if isinstance(e, str) else e
-    except ValueError: return e
-
 def _epsilons(k, v, cfg):
-    if isinstance(v, str): v = [s.strip() for s in v.strip("[]").split(",")]     # the command line's "0,standard"
-    v = [v] if isinstance(v, (int, float)) else list(v)
-    return list(check_epsilons([standard_budget(cfg["dataset"]) if e == "standard" else _number(e) for e in v]))
+    v = number_list(v)                                                            # the command line's "0,standard"
+    return list(check_epsilons([standard_budget(cfg["dataset"]) if e == "standard" else e for e in v]))
 
 for _s in (    Setting("task", "classification", _task, "classification or hashing (32-bit retrieval)", train=True),
     Setting("dataset", "cifar10", _dataset, "the dataset (a retrieval dataset for task hashing)", train=True),

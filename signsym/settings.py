@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PRESET_NAMES', 'SETTINGS', 'unknown', 'check_choice', 'check_choices', 'Setting', 'register_setting', 'integer',
-           'positive', 'nonnegative', 'in_range', 'boolean', 'one_of']
+           'positive', 'nonnegative', 'in_range', 'boolean', 'one_of', 'number_list']
 
 # %% ../nbs/00a_settings.ipynb #3a1d7c12
 from dataclasses import dataclass, field
@@ -94,3 +94,15 @@ def boolean(k, v, cfg):
 def one_of(*valid, plural:str=None):
     "A check: one of `valid`."
     return lambda k, v, cfg: check_choice(v, valid, k, plural)
+
+# %% ../nbs/00a_settings.ipynb #numl0001
+def number_list(v, kind=float) -> list:
+    """A list of budgets from a list or tuple, one number, or text as the command line and papermill give it ("0,0.1",
+    "[0, 0.1]", "(0.4, 0.6)", "()"): text items become `kind` where they can; the rest stay, for the setting's check
+    to name."""
+    if isinstance(v, str): v = [s.strip() for s in v.strip("()[] ").split(",") if s.strip()]
+    elif v is None or isinstance(v, (int, float)): v = [] if v is None else [v]
+    def num(e):
+        try: return kind(e) if isinstance(e, str) else e
+        except ValueError: return e
+    return [num(e) for e in v]
