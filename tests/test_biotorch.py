@@ -7,6 +7,7 @@ from conftest import signsym_run
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
+from signsym.train import load_checkpoint
 
 pytestmark = pytest.mark.slow
 SMALL = dict(backbone="lenet_cifar", train_size=500, val_size=100, eval_size=100, epochs=2, attack_size=20, apgd_steps=5,
@@ -39,3 +40,20 @@ def test_bad_biotorch_input_fails_before_training(tmp_path):
         out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
     assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
+
+def test_dfa_resnet20_the_papers_network(data_dir):
+    "DFA on ResNet-20 (a node at every convolution's input), trained for one short epoch and attacked both ways."
+    small = {k: v for k, v in SMALL.items() if k not in ("square_queries", "fmn_steps", "pixel_iters", "pixel_population")}
+    over = {**small, "backbone": "resnet20", "rule": "DFA", "train_size": 200, "val_size": 50, "eval_size": 50,
+            "epochs": 1, "attack_size": 10, "attacks": "pgd,apgd-t", "data_root": data_dir}
+    out = signsym_run(over)
+    assert out.returncode == 0, out.stderr[-3000:]
+    cfg = resolve_config(**{**over, "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
+    assert cfg["bt_lr"] == 1e-3                                              # biotorch's ResNet-20 rate for DFA
+    m = read_metrics(run_dir(cfg))
+    robust = m[m.metric == "robust_accuracy"]
+    assert {("pgd", "rule"), ("pgd", "exact"), ("apgd-t", "rule"), ("apgd-t", "exact")} <= set(zip(robust.attack, robust.grad))
+    cos = m[m.metric == "grad_cosine"].value
+    assert len(cos) and (cos.abs() < 0.5).all()                               # e·B_in is not the true input gradient
+    state = load_checkpoint(run_dir(cfg) / "checkpoint.pt")["model"]
+    assert sum(k.startswith("B_") for k in state) == 20                      # the image, 18 convolutions, the output layer
