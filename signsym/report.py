@@ -20,7 +20,7 @@ from .data import project_root
 from .metrics import newcombe_paired, paired_bootstrap, robust, wilson_ci
 from .attacks import ATTACKS, clean_right
 from .checks import INDICATOR_MAX, indicator_table
-from .config import CLAIMS, Claim, run_id, systems
+from .config import CLAIMS, Claim, run_id, systems, GIVEN_CLEAN
 from .store import CSV_FLOATS, RecordMismatch, RUNS_CSV, read_runs, results_dir, runs_root, store_runs, variant
 import signsym.run                      # every built-in system (their variants and claims) registered
 
@@ -145,11 +145,24 @@ def missing_runs(study:pd.DataFrame, expected) -> pd.DataFrame:
 
 # %% ../nbs/13_report.ipynb #b9a15519
 def _select(study, metric, attack=None, grad=None, eps=None):
+    if metric == GIVEN_CLEAN: return _given_clean(study, attack, grad, eps)
     d = study[study.metric == metric]
     if attack is not None: d = d[d.attack == attack]
     if grad is not None: d = d[d.grad == grad]
     if eps is not None: d = d[at_eps(d.eps, eps)]
     return d
+
+def _given_clean(study, attack=None, grad=None, eps=None):
+    """Rows of metric GIVEN_CLEAN: per run, its robust accuracy at each ε > 0 over its own at ε 0 (the share of the
+    attacked images it gets right), P(robust | right clean); none for a run with no image right, or no ε 0 row."""
+    d = _select(study, "robust_accuracy", attack, grad)
+    run = ["run_id"] if "run_id" in d else [k for k in ("dataset", "backbone", "variant", "seed") if k in d]
+    clean = d[d.eps == 0].groupby(run + ["attack", "grad"]).value.first()
+    at = d[(d.eps > 0) & (at_eps(d.eps, eps) if eps is not None else True)]
+    base = clean.reindex(pd.MultiIndex.from_frame(at[run + ["attack", "grad"]])).to_numpy()
+    out = at.assign(metric=GIVEN_CLEAN, value=at.value.to_numpy() / np.where(base > 0, base, np.nan), ci_low=np.nan,
+                    ci_high=np.nan)
+    return out[base > 0]
 
 def measure_table(study:pd.DataFrame, columns:dict, by=("variant",), scale:float=100, digits:int=1) -> pd.DataFrame:
     "Mean ± 95% CI over seeds per group `by` of each measurement in `columns` (label -> (metric, attack, grad, eps))."
@@ -204,7 +217,7 @@ def _cell(v, b, metric):
     return f"{v:.3g} vs {b:.3g}"
 
 # %% ../nbs/13_report.ipynb #pair01
-PER_IMAGE = ("robust_accuracy", "robust_map", "critical_l2", "critical_l2_normalized", "critical_l2_paper")
+PER_IMAGE = ("robust_accuracy", GIVEN_CLEAN, "robust_map", "critical_l2", "critical_l2_normalized", "critical_l2_paper")
 # measurements whose per-image outcomes pair images across models
 
 def _kind(metric:str, c:Claim) -> str:
@@ -227,9 +240,10 @@ def image_scores(runs:pd.DataFrame, k, load) -> pd.DataFrame:
         return pd.DataFrame(dict(score=at.score.to_numpy(dtype=float), label=at.label.to_numpy(), run_id=r.run_id),
                             index=at.index)
     at = oc[(oc.attack == attack) & (oc.grad == grad) & at_eps(oc.eps, eps)].set_index("image")
-    if metric == "robust_accuracy":
-        score = robust(torch.tensor(clean_right(oc).loc[at.index].to_numpy()), torch.tensor(at.wrong.astype(bool).to_numpy()))
-        score = score.double().numpy()
+    if metric in ("robust_accuracy", GIVEN_CLEAN):
+        right = clean_right(oc).loc[at.index].to_numpy()
+        score = robust(torch.tensor(right), torch.tensor(at.wrong.astype(bool).to_numpy())).double().numpy()
+        if metric == GIVEN_CLEAN: score = np.where(right, score, np.nan)      # not an image of this model's
     else: score = at.value.to_numpy(dtype=float)
     return pd.DataFrame(dict(score=score, label=at.label.to_numpy(), run_id=r.run_id), index=at.index)
 
@@ -263,6 +277,7 @@ def effect_stat(c:Claim, metric:str):
     sign, kind = 1.0 if c.higher else -1.0, _kind(metric, c)
     if kind == "ratio": return lambda a: sign * (np.log(np.median(a[:, :-1], 0)).mean() - np.log(np.median(a[:, -1])))
     if kind == "target": return lambda a: (np.abs(a[:, -1] - c.target) - np.abs(a[:, :-1] - c.target).mean(1)).mean()
+    if metric == GIVEN_CLEAN: return lambda a: sign * (np.nanmean(a[:, :-1], 0).mean() - np.nanmean(a[:, -1]))   # each its own images
     return lambda a: sign * (a[:, :-1].mean(1) - a[:, -1]).mean()
 
 def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
