@@ -284,6 +284,8 @@ class Claim:
     differs: str = ""               # where our measurement of the paper's protocol departs from it
     paper_effect: float = None      # the paper's own effect in the first column's units (its numbers), where it gives one
     same: bool = False              # a claim of no difference: it holds when the effect's interval lies within ±margin
+    matched: float = None           # the baseline is a control matched to the variants' clean accuracy: judged only
+                                    # where at every seed it is within this of theirs (0.01: a point)
 
 CLAIMS = []                         # the verdict table's rows, in the order the systems registered them
 

@@ -7,8 +7,9 @@ __all__ = ['PAPER_RULES', 'MISSING_COLS', 'PER_IMAGE', 'VERDICT_NUMBERS', 'NO_GR
            'per_seed', 'seed_summary', 'fmt', 'paper_tables', 'paper_table', 'variant_order', 'clean_table',
            'robust_table', 'at_eps', 'blackbox_table', 'missing_runs', 'measure_table', 'pepita_paper', 'kh_paper',
            'image_scores', 'paired_diffs', 'effect_stat', 'with_counts', 'column_state', 'failed_indicators',
-           'not_accepted', 'verdict_row', 'verdict', 'verdict_table', 'robustness_figure', 'headline_figure',
-           'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure', 'distance_figure']
+           'not_accepted', 'unmatched', 'verdict_row', 'verdict', 'verdict_table', 'robustness_figure',
+           'headline_figure', 'verdict_figure', 'coverage_table', 'gather_files', 'critical_figure', 'spectrum_figure',
+           'distance_figure']
 
 # %% ../nbs/13_report.ipynb #01a28adf
 import math
@@ -344,6 +345,18 @@ def not_accepted(d:pd.DataFrame, c:Claim) -> list:
         elif "run_id" in runs and set(runs.run_id) - set(rows.run_id): out.append(f"{m} not measured")
     return out
 
+def unmatched(d:pd.DataFrame, c:Claim) -> list:
+    """Where a control matched to the variants' clean accuracy (`c.matched`) is not within `c.matched` of it: one
+    "seed s: variants vs baseline" per such seed (clean test accuracy, the variants' mean), or a seed lacking it."""
+    if c.matched is None: return []
+    acc = d[d.metric == "accuracy"].groupby(["seed", "variant"]).value.mean()
+    out = []
+    for s in sorted(set(d.seed[d.variant == c.baseline]) & set(d.seed[d.variant.isin(c.variants)])):
+        v, b = acc.get(s, pd.Series(dtype=float)).reindex(list(c.variants)), acc.get((s, c.baseline))
+        if b is None or v.isna().any(): out.append(f"seed {s}: no clean accuracy")
+        elif abs(v.mean() - b) > c.matched + 1e-9: out.append(f"seed {s}: {100 * v.mean():.1f} vs {100 * b:.1f}")
+    return out
+
 def _runs_of(d, c, k, per) -> list:
     "The runs a column's effect rests on: the variants' and the baseline's at the seeds it paired."
     rows = _select(d, *k)
@@ -388,9 +401,12 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
     row["indicators passed"] = f"{int(checks.value.sum())}/{len(checks)}" if len(checks) else ""
     honest = {col: states[col] for col in c.stronger if states.get(col) is not None}
-    proto, bad = states[cols[0]], not_accepted(d, c)
+    proto, bad, off = states[cols[0]], not_accepted(d, c), unmatched(d, c)
     if proto is None: verdict = "not measured"
     elif bad: verdict = f"not judged: the layer is not accepted ({', '.join(bad)})"
+    elif off: verdict = (f"not judged: {c.baseline} is not within "
+                         f"{'a point' if c.matched == 0.01 else f'{100 * c.matched:g} points'} of the clean accuracy "
+                         f"({'; '.join(off)})")
     elif proto == "does not reproduce": verdict = "does not reproduce"
     elif failed: verdict = f"attack failed: {', '.join(failed)} ({picked[exact][1]}, exact gradient)"
     elif proto == "inconclusive": verdict = "inconclusive"

@@ -192,7 +192,7 @@ for _c in (
           differs=SH_DIFFERS + "; BP: the same network, its softmax(5u) units included, trained end to end"),
     Claim(_SH_WHAT[0], "...and not because it is less accurate (SoftHebb vs BP-ReLU stopped at its accuracy)",
           "(no such control in the paper)", _SH_WHAT[1], ("SoftHebb",), "BP-ReLU-matched", _sh_cols, differs=SH_DIFFERS,
-          accept=SH_ACCEPT),
+          accept=SH_ACCEPT, matched=0.01),
     Claim(_SH_WHAT[0], "...against the usual BP MLP (SoftHebb vs BP with ReLU units)", "(no such control in the paper)",
           _SH_WHAT[1], ("SoftHebb",), "BP-ReLU", _sh_cols, differs=SH_DIFFERS, accept=SH_ACCEPT),
     Claim(_SH_WHAT[0], "the official schedule's layer (1 epoch of the rule) against BP",
