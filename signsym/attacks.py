@@ -50,7 +50,7 @@ class AttackSpec:
     loss: str = "ce"                # what a white-box attack differentiates: "ce" (or a loss on the softmax), whose input
                                     # gradient vanishes when the softmax saturates (the zero_gradient indicator is
                                     # its), or "margin" (on the logits, as APGD-T's DLR), which does not rest on it
-    fixed: dict = field(default_factory=dict)   # budgets it pins, whatever the run's (a variant: Square with 50 queries)
+    fixed: tuple = ()               # (setting, value) pairs it pins, whatever the run's (a variant: Square, 50 queries)
     help: str = ""
 
     @property
@@ -84,9 +84,9 @@ def register_attack(spec:AttackSpec) -> AttackSpec:
     check_choice(spec.kind, ATTACK_KINDS, "attack kind")
     check_choice(spec.norm, ("linf", "l2", "l0"), "norm")
     if not callable(spec.run): raise TypeError(f"attack {spec.name!r}: run must be callable, not {spec.run!r}")
-    if set(spec.fixed) & set(spec.settings):
-        raise ValueError(f"attack {spec.name!r}: {', '.join(sorted(set(spec.fixed) & set(spec.settings)))} is pinned "
-                         "(fixed=) and read from the run (settings=): one or the other")
+    both = set(dict(spec.fixed)) & set(spec.settings)
+    if both: raise ValueError(f"attack {spec.name!r}: {', '.join(sorted(both))} is pinned (fixed=) and read from the run "
+                              "(settings=): one or the other")
     if spec.name != spec.name.lower() or "," in spec.name:
         raise ValueError(f"an attack name is lower case without commas, not {spec.name!r}")
     ATTACKS.setdefault(spec.task, {})[spec.name] = spec
@@ -318,7 +318,7 @@ class AttackContext:
     def _run(self, attack, grad, eps) -> Outcome:
         "The attack proper; under the rule's gradient once per variant the model declares, the strongest per image."
         spec = get_attack(attack, self.task)
-        ctx = replace(self, settings={**self.settings, **spec.fixed}) if spec.fixed else self   # memo shared
+        ctx = replace(self, settings={**self.settings, **dict(spec.fixed)}) if spec.fixed else self   # memo shared
         run = lambda: spec.run(ctx, grad, eps)
         variants = rule_variants(self.follows(attack)) if grad == "rule" else [contextlib.nullcontext()]
         found = []

@@ -43,7 +43,8 @@ class DFANet(nn.Module):
     def feedback_sizes(self) -> dict:
         "The size of every node's input, by name, in the forward's order (one CIFAR-sized image, eval mode)."
         sizes, was = {}, self.training
-        with torch.no_grad(): self.eval().layers(torch.zeros(1, 3, 32, 32), lambda h, name: sizes.setdefault(name, h[0].numel()) and h)
+        keep = lambda h, name: sizes.setdefault(name, h[0].numel()) and h
+        with torch.no_grad(): self.eval().layers(torch.zeros(1, 3, 32, 32), keep)
         self.train(was)
         return sizes
 
@@ -146,7 +147,7 @@ class BiotorchSGD(StopAtAccuracy, ScheduledBackprop):
         super().__init__(model, opt, epochs)
         self.augment, self.milestones, self.stop_at = augment, tuple(milestones), stop_at
     def start_epoch(self, model, epoch):
-        super().start_epoch(model, epoch)                       # StopAtAccuracy's: the epoch's step count
+        super().start_epoch(model, epoch)                       # the epoch's step count (and a rate, set again here)
         for g, lr in zip(self.opt.param_groups, self.lr0): g["lr"] = lr_schedule(lr, self.epochs, epoch, self.milestones)
     def step(self, model, x, y):
         out = super().step(model, augment(x) if self.augment else x, y)
@@ -188,7 +189,7 @@ for _s in (
 ): register_setting(_s)
 register_setting(replace(SETTINGS["val_size"], systems=SETTINGS["val_size"].systems + _BT))   # it reads CIFAR-10 as the MLPs
 
-register_attack(replace(get_attack("square"), name="square-50", settings=(), fixed=dict(square_queries=50),
+register_attack(replace(get_attack("square"), name="square-50", settings=(), fixed=(("square_queries", 50),),
                         check_name="square-50", help="Square, L∞, 50 queries: biotorch's protocol (its notebook's "
                         "default; the standard is 5,000)"))
 
@@ -271,10 +272,10 @@ for _c in (
             f"(over all images {a:.3f} vs .464)", _BT_WHAT[1], (r,), "BP", _bt_black, same=True,
             stronger=(FREE,), paper_effect=round(rel - BT_SQUARE_50["BP"][1], 2),
             partial="no difference at 50 queries only: 5,000 queries separate them",
-            differs=BT_DIFFERS + "; Square at 8/255 (the paper's grid point: 0.031); compared relative to clean "
-                    "accuracy, the reading under which the paper's numbers show no difference (each network's share "
-                    "robust among the images it gets right; over all images, shown, a less accurate network differs: "
-                    "the paper's FA .324 vs BP .464 too); judged under Square alone (BP's transfer column is its own "
-                    "white-box attack)")
+            differs=BT_DIFFERS + "; Square at 8/255 (the paper's grid point: 0.031), 2,000 images; compared given a "
+                    "right answer, the reading under which the paper's numbers show no difference, paired on the "
+                    "images both networks get right (the paper: each its own share; over all images, shown, a less "
+                    "accurate network differs: the paper's FA .324 vs BP .464 too); judged under Square alone (BP's "
+                    "transfer column is its own white-box attack)")
       for r, (a, rel) in BT_SQUARE_50.items() if r != "BP"],
 ): register_claim(_c)

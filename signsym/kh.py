@@ -349,7 +349,7 @@ register_attack(AttackSpec("pgd20", "classification", "white-box", pgd_attack(20
 register_attack(AttackSpec("gauss", "classification", "noise", norm="l2", help="x + ε N(0, I), unclamped (the paper's)",
                            run=lambda ctx, grad, eps: per_batch(ctx, eps, lambda xb, yb, e, seed: gaussian(ctx.model, xb, yb, e, seed))))
 
-class PenalizedBackprop(StopAtAccuracy, Learner):
+class PenalizedBackprop(StopAtAccuracy):
     """The BP controls: Adam on cross-entropy plus l2·Σ‖θ‖² plus jreg·‖∂I/∂x̂‖²_F (= ‖W‖²_F), stopping at a target
     validation accuracy, looked at every `check_every` steps (so it stops within the epoch that reaches it)."""
     check_every = 10
@@ -411,7 +411,8 @@ def _critical_rows(model, x, y, seed, image=None) -> tuple:
         for metric, v, s in (("critical_l2", d, st), ("critical_l2_normalized", dn, st), ("critical_l2_paper", dp, sp)):
             f = v[s == 1]
             if len(f): rows += [value_row(metric, f.median(), len(f), name, grad),
-                                *[value_row(f"{metric}_q{round(100 * q)}", f.quantile(q, interpolation="lower"), len(f), name, grad)
+                                *[value_row(f"{metric}_q{round(100 * q)}", f.quantile(q, interpolation="lower"), len(f),
+                                            name, grad)
                                   for q in CRITICAL_QUANTILES]]             # box plots
         if right:
             rows += [dict(metric="never_fooled", attack=name, grad=grad, eps=CRITICAL_EPS[-1],

@@ -155,9 +155,10 @@ def _select(study, metric, attack=None, grad=None, eps=None):
 
 def _given_clean(study, attack=None, grad=None, eps=None):
     """Rows of metric GIVEN_CLEAN: per run, its robust accuracy at each ε > 0 over its own at ε 0 (the share of the
-    attacked images it gets right), P(robust | right clean); none for a run with no image right, or no ε 0 row."""
+    attacked images it gets right), P(robust | right clean); none for a run with no image right, or no ε 0 row. With
+    per-image outcomes a verdict compares the models on the images they all get right instead (`paired_diffs`)."""
     d = _select(study, "robust_accuracy", attack, grad)
-    run = ["run_id"] if "run_id" in d else [k for k in ("dataset", "backbone", "variant", "seed") if k in d]
+    run = ["run_id"] if "run_id" in d else [k for k in ("dataset", "backbone", "variant", "seed", "n") if k in d]
     clean = d[d.eps == 0].groupby(run + ["attack", "grad"]).value.first()
     at = d[(d.eps > 0) & (at_eps(d.eps, eps) if eps is not None else True)]
     base = clean.reindex(pd.MultiIndex.from_frame(at[run + ["attack", "grad"]])).to_numpy()
@@ -218,7 +219,8 @@ def _cell(v, b, metric):
     return f"{v:.3g} vs {b:.3g}"
 
 # %% ../nbs/13_report.ipynb #pair01
-PER_IMAGE = ("robust_accuracy", GIVEN_CLEAN, "robust_map", "critical_l2", "critical_l2_normalized", "critical_l2_paper")
+PER_IMAGE = ("robust_accuracy", GIVEN_CLEAN, "robust_map", "critical_l2", "critical_l2_normalized",
+             "critical_l2_paper")
 # measurements whose per-image outcomes pair images across models
 
 def _kind(metric:str, c:Claim) -> str:
@@ -244,14 +246,15 @@ def image_scores(runs:pd.DataFrame, k, load) -> pd.DataFrame:
     if metric in ("robust_accuracy", GIVEN_CLEAN):
         right = clean_right(oc).loc[at.index].to_numpy()
         score = robust(torch.tensor(right), torch.tensor(at.wrong.astype(bool).to_numpy())).double().numpy()
-        if metric == GIVEN_CLEAN: score = np.where(right, score, np.nan)      # not an image of this model's
+        if metric == GIVEN_CLEAN: score = np.where(right, score, np.nan)      # wrong clean: out of the comparison
     else: score = at.value.to_numpy(dtype=float)
     return pd.DataFrame(dict(score=score, label=at.label.to_numpy(), run_id=r.run_id), index=at.index)
 
 def paired_diffs(d:pd.DataFrame, c:Claim, k, load=None) -> tuple:
     """({seed: scores [images, models] (the variants, then the baseline)}, how): per image on the images every model
     of the seed was attacked on (`how` "images"; for a distance, the images every model classifies right and is
-    fooled on), else one row per seed ("seeds": a measure with no per-image outcomes, or a run without them). Only
+    fooled on; for GIVEN_CLEAN, the images every model gets right clean), else one row per seed ("seeds": a measure
+    with no per-image outcomes, or a run without them). Only
     seeds where the baseline and every variant measured `k` count. Images whose labels differ between the models are
     another evaluation set: a RecordMismatch. `effect_stat` turns a seed's scores into the claim's effect."""
     rows, kind = _select(d, *k), _kind(k[0], c)
@@ -267,7 +270,9 @@ def paired_diffs(d:pd.DataFrame, c:Claim, k, load=None) -> tuple:
             if kind != "ratio" and (not common or (labels != labels[-1]).any()):
                 raise RecordMismatch(f"{c.claim!r}, seed {s}: runs {', '.join(x.run_id.iloc[0] for x in sc)} were not "
                                      "attacked on the same images (another evaluation set or seed): no paired comparison")
-            if common: per[s], how = np.stack([x.score.loc[common].to_numpy() for x in sc], 1), how | {"images"}
+            a = np.stack([x.score.loc[common].to_numpy() for x in sc], 1) if common else np.empty((0, len(sc)))
+            if k[0] == GIVEN_CLEAN: a = a[~np.isnan(a).any(1)]            # the images every model gets right
+            if len(a): per[s], how = a, how | {"images"}
             continue                                     # distances: the images every model classifies right and is fooled on
         per[s], how = np.array([[g.value.mean() for g in groups]]), how | {"seeds"}
     return per, "images" if how == {"images"} else "seeds" if how else ""
@@ -278,7 +283,6 @@ def effect_stat(c:Claim, metric:str):
     sign, kind = 1.0 if c.higher else -1.0, _kind(metric, c)
     if kind == "ratio": return lambda a: sign * (np.log(np.median(a[:, :-1], 0)).mean() - np.log(np.median(a[:, -1])))
     if kind == "target": return lambda a: (np.abs(a[:, -1] - c.target) - np.abs(a[:, :-1] - c.target).mean(1)).mean()
-    if metric == GIVEN_CLEAN: return lambda a: sign * (np.nanmean(a[:, :-1], 0).mean() - np.nanmean(a[:, -1]))   # each its own images
     return lambda a: sign * (a[:, :-1].mean(1) - a[:, -1]).mean()
 
 def with_counts(e:dict, per:dict, c:Claim, metric:str) -> dict:
@@ -379,6 +383,10 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         v, b = _mean_of(dk, c.variants, k), _mean_of(dk, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
         per, how = paired_diffs(d, c, k, load) if row[col] else ({}, "")
+        if k is not None and k[0] == GIVEN_CLEAN and how == "images":   # the means of the images the effect compares
+            a = np.concatenate(list(per.values()))
+            v, b = a[:, :-1].mean(), a[:, -1].mean()
+            row[col] = _cell(v, b, k[0])
         kind = _kind(k[0], c) if k is not None else "difference"
         e = paired_bootstrap(per, stat=effect_stat(c, k[0])) if per else None
         if how == "images": e = with_counts(e, per, c, k[0])           # per-image 0/1 scores: the counts bound it too

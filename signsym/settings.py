@@ -7,6 +7,7 @@ __all__ = ['PRESET_NAMES', 'SETTINGS', 'unknown', 'check_choice', 'check_choices
            'positive', 'nonnegative', 'in_range', 'boolean', 'one_of', 'number_list']
 
 # %% ../nbs/00a_settings.ipynb #3a1d7c12
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -101,7 +102,7 @@ def number_list(v, kind=float) -> list:
     "[0, 0.1]", "(0.4, 0.6)", "()"): text items become `kind` where they can; the rest stay, for the setting's check
     to name."""
     if isinstance(v, str): v = [s.strip() for s in v.strip("()[] ").split(",") if s.strip()]
-    elif v is None or isinstance(v, (int, float)): v = [] if v is None else [v]
+    elif v is None or isinstance(v, numbers.Number): v = [] if v is None else [v]      # numpy's numbers too
     def num(e):
         try: return kind(e) if isinstance(e, str) else e
         except ValueError: return e

@@ -166,7 +166,8 @@ def diagnostics(self:SoftHebbSystem, cfg, model, data, x, y, device, image=None)
     rows.append(value_row("unit_norm_median", norms.median(), len(norms)))
     if cfg["rule"] == "SoftHebb":                                          # the rule's fixed point: unit norm
         conv = float(((norms - 1).abs() < SH_CONVERGED).float().mean())
-        rows += [value_row("sh_converged_fraction", conv, len(norms)), value_row("sh_accept_converged", conv >= 0.9, len(norms))]
+        rows += [value_row("sh_converged_fraction", conv, len(norms)),
+                 value_row("sh_accept_converged", conv >= 0.9, len(norms))]
     return rows, {}
 
 SOFTHEBB = SoftHebbSystem()

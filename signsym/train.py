@@ -264,13 +264,14 @@ class LocalThenReadout(Learner):
     def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
 
 # %% ../nbs/03_train.ipynb #stop0002
-class StopAtAccuracy:
-    "Mixin for a `Learner`: stop at `stop_at` validation accuracy, looked at every `check_every` steps of an epoch."
-    stop_at, check_every, eval_ds, k, stop_now = None, 10, None, 0, False
-    def bind(self, train_ds, eval_ds=None): self.eval_ds = eval_ds
-    def start_epoch(self, model, epoch): self.k = 0
+class StopAtAccuracy(Learner):
+    "A `Learner` (first among its bases) that stops at `stop_at` validation accuracy, looked at every `check_every` steps."
+    stop_at, check_every, eval_ds, k = None, 10, None, 0
+    def bind(self, train_ds, eval_ds=None): self.eval_ds = eval_ds; super().bind(train_ds, eval_ds)
+    def start_epoch(self, model, epoch): self.k = 0; super().start_epoch(model, epoch)
     def should_stop(self, history):
-        return self.stop_at is not None and bool(history) and history[-1].get("eval_accuracy", 0) >= self.stop_at
+        reached = self.stop_at is not None and bool(history) and history[-1].get("eval_accuracy", 0) >= self.stop_at
+        return reached or super().should_stop(history)
     def look(self, model, device):
         "After an update: every `check_every` steps, end the epoch (`stop_now`) if the target is reached."
         self.k += 1

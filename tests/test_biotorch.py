@@ -50,6 +50,7 @@ def test_dfa_resnet20_the_papers_network(data_dir):
     assert out.returncode == 0, out.stderr[-3000:]
     cfg = resolve_config(**{**over, "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
     assert cfg["bt_lr"] == 1e-3                                              # biotorch's ResNet-20 rate for DFA
+    assert resolve_config(backbone="resnet20", rule="FA")["bt_lr"] == 0.1    # ... and FA's (LeNet's quick: 1e-2)
     m = read_metrics(run_dir(cfg))
     robust = m[m.metric == "robust_accuracy"]
     assert {("pgd", "rule"), ("pgd", "exact"), ("apgd-t", "rule"), ("apgd-t", "exact")} <= set(zip(robust.attack, robust.grad))
