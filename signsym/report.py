@@ -383,7 +383,7 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
         v, b = _mean_of(dk, c.variants, k), _mean_of(dk, [c.baseline], k)
         row[col] = _cell(v, b, k[0]) if k is not None and not math.isnan(b) else ""
         per, how = paired_diffs(d, c, k, load) if row[col] else ({}, "")
-        if k is not None and k[0] == GIVEN_CLEAN and how == "images":   # the means of the images the effect compares
+        if k is not None and k[0] in ("robust_accuracy", GIVEN_CLEAN) and how == "images":   # the images it compares
             a = np.concatenate(list(per.values()))
             v, b = a[:, :-1].mean(), a[:, -1].mean()
             row[col] = _cell(v, b, k[0])
