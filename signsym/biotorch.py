@@ -16,14 +16,14 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode
 from .settings import (SETTINGS, Setting, register_setting, integer, one_of, positive, in_range, number_list,
-                              check_choice)
+                              check_choice, bp_only)
 from .attacks import AttackSpec, register_attack, get_attack
 from .metrics import accuracy
 from .train import Selection, StopAtAccuracy
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob,
                             GIVEN_CLEAN)
 from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, lr_schedule, DirectFeedback, xavier_matrix
+from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, DirectFeedback, xavier_matrix
 
 # %% ../nbs/10b_biotorch.ipynb #bt011
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4821, 0.4465), (0.2470, 0.2435, 0.2616)   # biotorch's CIFAR10Benchmark
@@ -144,11 +144,8 @@ class BiotorchSGD(StopAtAccuracy, ScheduledBackprop):
     def __init__(self, model, lr:float, momentum:float, weight_decay:float, epochs:int, augment:bool=True,
                  milestones:tuple=BT_MILESTONES, stop_at:float=None):
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-        super().__init__(model, opt, epochs)
-        self.augment, self.milestones, self.stop_at = augment, tuple(milestones), stop_at
-    def start_epoch(self, model, epoch):
-        super().start_epoch(model, epoch)                       # the epoch's step count (and a rate, set again here)
-        for g, lr in zip(self.opt.param_groups, self.lr0): g["lr"] = lr_schedule(lr, self.epochs, epoch, self.milestones)
+        super().__init__(model, opt, epochs, milestones=milestones)
+        self.augment, self.stop_at = augment, stop_at
     def step(self, model, x, y):
         out = super().step(model, augment(x) if self.augment else x, y)
         self.look(model, x.device)
@@ -167,7 +164,6 @@ def _milestones(k, v, cfg):
     return tuple(sorted(v))
 
 def _matched_to(k, v, cfg):
-    if v is None or cfg["rule"] != "BP": return None
     if cfg["bt_stop_at"] is None: raise ValueError(f"{k} names the rule whose accuracy bt_stop_at is: give bt_stop_at too")
     return check_choice(v, [r for r in (*RULES, *BT_RULES) if r != "BP"], k)
 
@@ -179,9 +175,9 @@ for _s in (
     Setting("bt_momentum", 0.9, in_range(0, 0.999), "SGD's momentum (biotorch's: 0.9)", systems=_BT, train=True),
     Setting("bt_augment", True, one_of(True, False), "biotorch's augmentation (a flip and a padded crop) on every batch",
             systems=_BT, train=True),
-    Setting("bt_stop_at", None, lambda k, v, cfg: None if v is None or cfg["rule"] != "BP" else in_range(0, 1)(k, v, cfg),
+    Setting("bt_stop_at", None, bp_only(in_range(0, 1)),
             "BP control: stop once the validation accuracy reaches this (a rule's accuracy)", systems=_BT, train=True),
-    Setting("bt_matched_to", None, _matched_to, "BP control: the rule whose run of this seed gave bt_stop_at (its label: "
+    Setting("bt_matched_to", None, bp_only(_matched_to), "BP control: the rule whose run of this seed gave bt_stop_at (its label: "
             "BP-matched-<rule>)", systems=_BT),
     Setting("bt_milestones", {"quick": (), "paper": BT_MILESTONES}, _milestones, "where the rate drops / 10, as fractions "
             "of the epochs (biotorch's: 100, 150, 200 of 250; the quick preset's 10 epochs come before the first)",

@@ -21,7 +21,8 @@ from .rules import grad_mode
 from .train import Learner, LocalThenReadout, StopAtAccuracy
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack, value_row
-from .settings import SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of, positive
+from .settings import (SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of,
+                              positive, bp_only)
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
                             STANDARD_LINF, rob)
 from .pipeline import Data, Pipeline
@@ -281,9 +282,6 @@ def _rank(k, v, cfg):
     if v > cfg["kh_hidden"]: raise ValueError(f"kh_k={v} asks for more winners than units (kh_hidden={cfg['kh_hidden']})")
     return v
 
-def _bp_only(check, off=None):
-    return lambda k, v, cfg: (check(k, v, cfg) if v is not None else None) if cfg["rule"] == "BP" else off
-
 for _s in (
     Setting("kh_hidden", {"quick": 1000, "paper": 2000}, integer(1), "hidden units of the KH network and its controls",
             systems=_KH, train=True),
@@ -304,10 +302,10 @@ for _s in (
             "the rule's start: N(0,1) (normal, official) or rescaled onto the sphere", systems=_KH, train=True),
     Setting("kh_lr", 1e-3, positive, "Adam's learning rate (the readout's, and the BP controls')", systems=_KH,
             train=True),
-    Setting("kh_l2", 0.0, _bp_only(nonnegative, None), "BP control: weight of the L2 penalty", systems=_KH, train=True),
-    Setting("kh_jreg", 0.0, _bp_only(nonnegative, None), "BP control: weight of the Jacobian penalty", systems=_KH,
+    Setting("kh_l2", 0.0, bp_only(nonnegative), "BP control: weight of the L2 penalty", systems=_KH, train=True),
+    Setting("kh_jreg", 0.0, bp_only(nonnegative), "BP control: weight of the Jacobian penalty", systems=_KH,
             train=True),
-    Setting("kh_stop_at", None, _bp_only(in_range(0, 1)), "BP control: stop at this validation accuracy",
+    Setting("kh_stop_at", None, bp_only(in_range(0, 1)), "BP control: stop at this validation accuracy",
             systems=_KH, train=True),
     Setting("kh_prune", True, lambda k, v, cfg: boolean(k, v, cfg) if cfg["rule"] == "KH" else None,
             "KH: prune high-variance units and measure again", systems=_KH),

@@ -206,12 +206,12 @@ def mse_softmax(out, y):
     return F.mse_loss(out.softmax(1), F.one_hot(y, out.shape[1]).to(out.dtype), reduction="sum") / len(y)
 
 class ScheduledBackprop(Backprop):
-    "Backprop whose optimizer's learning rate follows `lr_schedule`."
-    def __init__(self, model, optimizer, epochs:int, loss_fn=None):
+    "Backprop whose optimizer's learning rate follows `lr_schedule` (divided by 10 at each of `milestones`)."
+    def __init__(self, model, optimizer, epochs:int, loss_fn=None, milestones:tuple=(0.6, 0.9)):
         super().__init__(model, optimizer, loss_fn)
-        self.epochs, self.lr0 = epochs, [g["lr"] for g in optimizer.param_groups]
+        self.epochs, self.lr0, self.milestones = epochs, [g["lr"] for g in optimizer.param_groups], tuple(milestones)
     def start_epoch(self, model, epoch):
-        for g, lr in zip(self.opt.param_groups, self.lr0): g["lr"] = lr_schedule(lr, self.epochs, epoch)
+        for g, lr in zip(self.opt.param_groups, self.lr0): g["lr"] = lr_schedule(lr, self.epochs, epoch, self.milestones)
 
 def adversarial_batch(model, x, y, attack:str, eps:float, steps:int=10, step:float=None, loss=None,
                       bounds:tuple=(0.0, 1.0)) -> torch.Tensor:

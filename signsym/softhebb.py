@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from .train import LocalThenReadout
 from .metrics import accuracy_stats, mean_stats
 from .attacks import value_row
-from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
+from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive, bp_only
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
 from .mlp import mlp_data, zero_gradient_rows
@@ -103,7 +103,7 @@ for _s in (
     Setting("sh_epochs", 3, _sh_only(integer(1)), "SoftHebb: epochs of the rule (official: 1 at batch 32, which leaves "
             "the units far from the sphere here)", systems=_SH, train=True),
     Setting("sh_lr", 1e-3, positive, "Adam's learning rate (the readout's, and the BP controls')", systems=_SH, train=True),
-    Setting("sh_stop_at", None, lambda k, v, cfg: None if v is None or cfg["rule"] != "BP" else in_range(0, 1)(k, v, cfg),
+    Setting("sh_stop_at", None, bp_only(in_range(0, 1)),
             "BP control: stop at this validation accuracy", systems=_SH, train=True),
 ): register_setting(_s)
 register_setting(replace(SETTINGS["val_size"], systems=SETTINGS["val_size"].systems + _SH))   # it reads MNIST as the MLPs
