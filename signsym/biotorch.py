@@ -16,14 +16,14 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import RULES, convert, get_grad_mode
 from .settings import (SETTINGS, Setting, register_setting, integer, one_of, positive, in_range, number_list,
-                              check_choice, bp_only)
+                              check_choice)
 from .attacks import AttackSpec, register_attack, get_attack
 from .metrics import accuracy
 from .train import Selection, StopAtAccuracy
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob,
                             GIVEN_CLEAN)
 from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, DirectFeedback, xavier_matrix
+from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, DirectFeedback, xavier_matrix, bp_only
 
 # %% ../nbs/10b_biotorch.ipynb #bt011
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4821, 0.4465), (0.2470, 0.2435, 0.2616)   # biotorch's CIFAR10Benchmark

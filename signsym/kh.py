@@ -22,11 +22,11 @@ from .train import Learner, LocalThenReadout, StopAtAccuracy
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack, value_row
 from .settings import (SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of,
-                              positive, bp_only)
+                              positive)
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
                             STANDARD_LINF, rob)
 from .pipeline import Data, Pipeline
-from .mlp import mlp_data
+from .mlp import mlp_data, bp_only
 
 # %% ../nbs/10_kh.ipynb #df2e5557
 def effective_weights(W:torch.Tensor, p:float) -> torch.Tensor:

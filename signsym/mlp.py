@@ -6,7 +6,7 @@
 __all__ = ['MLP_RULES', 'MLP_ATTACKS', 'PAPER_BOUNDS', 'FROM_SCRATCH', 'PEP_PAPER', 'PEP_OURS', 'AKROUT_OURS', 'AKROUT',
            'AKROUT_03', 'AKROUT_NT', 'AKROUTS', 'TensorSet', 'mlp_data', 'DirectFeedback', 'MLP', 'xavier_matrix',
            'make_mlp', 'lr_schedule', 'Pepita', 'mse_softmax', 'ScheduledBackprop', 'adversarial_batch', 'Adversarial',
-           'mse_per_image', 'zero_gradient_rows', 'mlp_lr', 'FromScratch']
+           'mse_per_image', 'zero_gradient_rows', 'mlp_lr', 'bp_only', 'FromScratch']
 
 # %% ../nbs/09_mlp.ipynb #c1e8f687
 import contextlib, copy, math, warnings
@@ -326,6 +326,11 @@ for _s in (
     Setting("transfer_seed_offset", 0, integer(0), "the transfer source's seed: the run's plus this (0: the same)",
             systems=_MLP, neutral=0),
 ): register_setting(_s)
+
+# %% ../nbs/09_mlp.ipynb #bponly02
+def bp_only(check, off=None):
+    "A check for a BP control's setting: `check` on BP's runs (None stays None), `off` on every other rule's."
+    return lambda k, v, cfg: (check(k, v, cfg) if v is not None else None) if cfg["rule"] == "BP" else off
 
 # %% ../nbs/09_mlp.ipynb #364f26fd
 def _from(cfg) -> str:

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PRESET_NAMES', 'SETTINGS', 'unknown', 'check_choice', 'check_choices', 'Setting', 'register_setting', 'integer',
-           'positive', 'nonnegative', 'in_range', 'boolean', 'one_of', 'bp_only', 'number_list']
+           'positive', 'nonnegative', 'in_range', 'boolean', 'one_of', 'number_list']
 
 # %% ../nbs/00a_settings.ipynb #3a1d7c12
 import numbers
@@ -95,10 +95,6 @@ def boolean(k, v, cfg):
 def one_of(*valid, plural:str=None):
     "A check: one of `valid`."
     return lambda k, v, cfg: check_choice(v, valid, k, plural)
-
-def bp_only(check, off=None):
-    "A check for a BP control's setting: `check` on BP's runs (None stays None), `off` on every other rule's."
-    return lambda k, v, cfg: (check(k, v, cfg) if v is not None else None) if cfg["rule"] == "BP" else off
 
 # %% ../nbs/00a_settings.ipynb #numl0001
 def number_list(v, kind=float) -> list:

@@ -16,10 +16,10 @@ from fastcore.basics import patch
 from .train import LocalThenReadout
 from .metrics import accuracy_stats, mean_stats
 from .attacks import value_row
-from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive, bp_only
+from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows
+from .mlp import mlp_data, zero_gradient_rows, bp_only
 from .kh import PenalizedBackprop
 
 # %% ../nbs/10a_softhebb.ipynb #sh011
