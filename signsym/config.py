@@ -215,6 +215,11 @@ def resolve_config(preset:str="quick", strict:bool=True, **overrides) -> dict:
             cfg[k] = None
         elif s.check is not None: cfg[k] = s.check(k, cfg[k], cfg)
     read = {key for a in cfg["attacks"] for key in ATTACKS[cfg["task"]][a].settings}
+    for a in cfg["attacks"]:                                      # a variant's pinned budgets: registered and in range
+        for k, v in ATTACKS[cfg["task"]][a].fixed:
+            if k not in SETTINGS: raise ValueError(f"attack {a!r} pins {k!r} (fixed=), which is not a registered setting: "
+                                                   "register it (register_setting) or correct the attack's fixed=")
+            if SETTINGS[k].check is not None: SETTINGS[k].check(k, v, cfg)
     for k in {key for specs in ATTACKS.values() for a in specs.values() for key in a.settings} - read:
         if k in LEGACY: continue
         if strict and over.get(k) is not None: raise ValueError(_unread_budget(k, cfg))
