@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import grad_mode
-from .train import Learner, LocalThenReadout, StopAtAccuracy
+from .train import Learner, LocalThenReadout, AdamToTarget
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack, value_row
 from .settings import (SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of,
@@ -347,23 +347,12 @@ register_attack(AttackSpec("pgd20", "classification", "white-box", pgd_attack(20
 register_attack(AttackSpec("gauss", "classification", "noise", norm="l2", help="x + ε N(0, I), unclamped (the paper's)",
                            run=lambda ctx, grad, eps: per_batch(ctx, eps, lambda xb, yb, e, seed: gaussian(ctx.model, xb, yb, e, seed))))
 
-class PenalizedBackprop(StopAtAccuracy):
-    """The BP controls: Adam on cross-entropy plus l2·Σ‖θ‖² plus jreg·‖∂I/∂x̂‖²_F (= ‖W‖²_F), stopping at a target
-    validation accuracy, looked at every `check_every` steps (so it stops within the epoch that reaches it)."""
-    check_every = 10
+class PenalizedBackprop(AdamToTarget):
+    """The BP controls (signsym.train's `AdamToTarget`) with the paper's Jacobian penalty besides the L2 one:
+    jreg·‖∂I/∂x̂‖²_F, which is jreg·‖W‖²_F."""
     def __init__(self, model, lr:float, l2:float=0.0, jreg:float=0.0, stop_at:float=None):
-        self.opt, self.l2, self.jreg, self.stop_at = torch.optim.Adam(model.parameters(), lr=lr), l2, jreg, stop_at
-    def step(self, model, x, y):
-        out = model(x)
-        loss = self.finite(F.cross_entropy(out, y))
-        total = loss + self.l2 * sum(p.pow(2).sum() for p in model.parameters()) + self.jreg * model.W.pow(2).sum()
-        self.opt.zero_grad(set_to_none=True)
-        total.backward()
-        self.opt.step()
-        self.look(model, x.device)
-        return loss.detach(), out.detach()
-    def state_dict(self): return dict(optimizer=self.opt.state_dict())
-    def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
+        super().__init__(model, lr, l2, stop_at); self.jreg = jreg
+    def penalty(self, model): return self.jreg * model.W.pow(2).sum()
 
 # %% ../nbs/10_kh.ipynb #275831a7
 class KrotovHopfield(Pipeline):

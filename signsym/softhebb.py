@@ -13,14 +13,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .train import LocalThenReadout
+from .train import LocalThenReadout, AdamToTarget
 from .metrics import accuracy_stats, mean_stats
 from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
 from .pipeline import Data, Pipeline
 from .mlp import mlp_data, zero_gradient_rows, bp_only
-from .kh import PenalizedBackprop
 
 # %% ../nbs/10a_softhebb.ipynb #sh011
 def soft_wta(u:torch.Tensor, t:float) -> torch.Tensor:
@@ -141,7 +140,7 @@ class SoftHebbSystem(Pipeline):
     def build(self, cfg, data): return make_softhebb(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def epochs(self, cfg) -> int: return cfg["epochs"] + (cfg["sh_epochs"] or 0)
     def learner(self, cfg, loss):
-        if cfg["rule"] == "BP": return lambda m: PenalizedBackprop(m, cfg["sh_lr"], stop_at=cfg["sh_stop_at"])
+        if cfg["rule"] == "BP": return lambda m: AdamToTarget(m, cfg["sh_lr"], stop_at=cfg["sh_stop_at"])
         return lambda m: SoftHebbLearner(m, cfg["sh_epochs"], cfg["sh_t_hebb"], cfg["sh_eta0"], cfg["sh_lr"])
     def source(self, cfg):
         "BP-ReLU of the same seed: a BP network whose gradients do not saturate (itself: None)."

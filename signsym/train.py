@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['make_optimizer', 'batchnorms', 'recalibrate_bn', 'Learner', 'Backprop', 'finetuner', 'atomic_save', 'load_checkpoint',
-           'epoch_order', 'Selection', 'fit', 'LocalThenReadout', 'StopAtAccuracy']
+           'epoch_order', 'Selection', 'fit', 'LocalThenReadout', 'StopAtAccuracy', 'AdamToTarget']
 
 # %% ../nbs/03_train.ipynb #eef8012a
 import math, time
@@ -280,3 +280,22 @@ class StopAtAccuracy(Learner):
         right, n = accuracy(model, self.eval_ds, device=device)
         model.train(was)
         self.stop_now = right / n >= self.stop_at
+
+# %% ../nbs/03_train.ipynb #adam0002
+class AdamToTarget(StopAtAccuracy):
+    """BP with Adam on cross-entropy + l2·Σ‖θ‖² + `penalty(model)`, stopping at `stop_at` validation accuracy (looked at
+    every `check_every` steps, so it stops within the epoch that reaches it)."""
+    def __init__(self, model, lr:float, l2:float=0.0, stop_at:float=None):
+        self.opt, self.l2, self.stop_at = torch.optim.Adam(model.parameters(), lr=lr), l2, stop_at
+    def penalty(self, model): return 0.0
+    def step(self, model, x, y):
+        out = model(x)
+        loss = self.finite(F.cross_entropy(out, y))
+        total = loss + self.l2 * sum(p.pow(2).sum() for p in model.parameters()) + self.penalty(model)
+        self.opt.zero_grad(set_to_none=True)
+        total.backward()
+        self.opt.step()
+        self.look(model, x.device)
+        return loss.detach(), out.detach()
+    def state_dict(self): return dict(optimizer=self.opt.state_dict())
+    def load_state_dict(self, state): self.opt.load_state_dict(state["optimizer"])
