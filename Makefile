@@ -41,7 +41,7 @@ test: install data
 	if [ -n "$$changed" ]; then echo "make summary changed what is committed (run it and commit, or find what is not deterministic):"; echo "$$changed"; exit 1; fi
 	$(MAKE) docs
 
-STUDIES ?= finetune autoattack blackbox brsf pcg64 authors lite mlp mlp_deep pepita_paper kh softhebb biotorch
+STUDIES ?= finetune autoattack blackbox brsf pcg64 authors lite mlp mlp_deep pepita_paper kh softhebb biotorch tp
 study: install data
 	for s in $(STUDIES); do $(VENV)/bin/signsym-sweep studies/$$s.yaml --recorded data/results/study_metrics.csv $(SWEEP_ARGS) || exit 1; done
 	$(MAKE) summary

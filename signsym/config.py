@@ -67,7 +67,7 @@ def systems() -> dict:
     how to have the built-in ones (`import signsym.run` registers them)."""
     load_plugins()
     if not SYSTEMS: raise RuntimeError("no learning system is registered: import signsym.run (it imports the built-in "
-                                       "systems, signsym.finetune, signsym.mlp, signsym.kh, signsym.softhebb and signsym.biotorch) or one of them")
+                                       "systems: signsym.finetune, signsym.mlp and the later chapters') or one of them")
     return SYSTEMS
 
 def system_of(cfg:dict) -> System:

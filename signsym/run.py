@@ -27,7 +27,7 @@ from .store import (add_metrics, is_done, metric_row, provenance, read_metrics, 
 from .pipeline import pipeline, source_config, needs_source
 
 # %% ../nbs/11_run.ipynb #run0sys1
-from . import finetune, mlp, kh, softhebb, biotorch     # the built-in learning systems: importing them registers them
+from . import finetune, mlp, kh, softhebb, biotorch, tp     # the built-in learning systems: importing them registers them
 
 # %% ../nbs/11_run.ipynb #1744b06e
 def check_device(device="auto") -> str:
