@@ -42,7 +42,7 @@ class TPNet(nn.Module):
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))     # f_1 .. f_L
         self.inverses = nn.ModuleList(nn.Linear(b, a) for a, b in zip(dims[:-1], dims[1:]))   # g_1 .. g_L
         self.readout = nn.Linear(hidden, n_classes)
-        self.dtp = False                # rule mode carries the error through the inverses (a DTP network)
+        self.feedback_rule = None       # "DTP": rule mode carries the error through the inverses (has_rule_gradient)
 
     def inverse(self, i:int, h) -> torch.Tensor:
         "g_{i+1}(h): layer i+1's input from its output h (tanh, or linear for the image's: i = 0)."
@@ -58,7 +58,7 @@ class TPNet(nn.Module):
         for layer in self.layers: hs.append(torch.tanh(layer(hs[-1])))
         return hs
     def forward(self, x):
-        h, rule = x.flatten(1), self.dtp and get_grad_mode() == "rule"
+        h, rule = x.flatten(1), self.feedback_rule == "DTP" and get_grad_mode() == "rule"
         for i, layer in enumerate(self.layers):
             h = _TargetStep.apply(h, layer, self, i) if rule else torch.tanh(layer(h))
         return self.readout(h)
@@ -77,7 +77,7 @@ def dtp_targets(net:TPNet, hs:list, y, eta:float) -> list:
     """DTP's targets [None, ĥ_1, ..., ĥ_L]: ĥ_L = h_L − η ∂ℓ/∂h_L (ℓ: each image's cross-entropy), then
     ĥ_{i-1} = h_{i-1} + g_i(ĥ_i) − g_i(h_i) down to the first hidden layer."""
     top = hs[-1].detach().requires_grad_(True)
-    d, = torch.autograd.grad(F.cross_entropy(net.readout(top), y, reduction="sum"), top)
+    with torch.enable_grad(): d, = torch.autograd.grad(F.cross_entropy(net.readout(top), y, reduction="sum"), top)
     with torch.no_grad():
         t = [None] * len(hs)
         t[-1] = hs[-1] - eta * d
@@ -85,17 +85,18 @@ def dtp_targets(net:TPNet, hs:list, y, eta:float) -> list:
     return t
 
 class DTPLearner(Learner):
-    """Difference target propagation: each step trains the inverses (`inverse_loss`), then each hidden layer towards
-    its target (`dtp_targets`) and the readout on cross-entropy, each from its own input held fixed."""
+    """Difference target propagation, a step as Lee et al.'s Algorithm 1: the targets (`dtp_targets`), then the
+    inverses (`inverse_loss`), then each hidden layer towards its target and the readout on cross-entropy, each from
+    its own input held fixed."""
     def __init__(self, model:TPNet, lr:float=1e-3, inverse_lr:float=1e-3, eta:float=0.1, noise:float=0.1):
         self.eta, self.noise = eta, noise
         self.opt = torch.optim.Adam([*model.layers.parameters(), *model.readout.parameters()], lr=lr)
         self.opt_inv = torch.optim.Adam(model.inverses.parameters(), lr=inverse_lr)
     def step(self, model, x, y):
         with torch.no_grad(): hs = model.activations(x)
+        t = dtp_targets(model, hs, y, self.eta)
         inv = self.finite(inverse_loss(model, hs, self.noise))
         self.opt_inv.zero_grad(set_to_none=True); inv.backward(); self.opt_inv.step()
-        t = dtp_targets(model, hs, y, self.eta)
         out = model.readout(hs[-1])
         loss = self.finite(F.cross_entropy(out, y))
         local = sum(0.5 * (torch.tanh(layer(hs[i])) - t[i + 1]).pow(2).sum(1).mean() for i, layer in enumerate(model.layers))
@@ -143,7 +144,13 @@ register_setting(replace(SETTINGS["val_size"], systems=SETTINGS["val_size"].syst
 
 # %% ../nbs/10c_tp.ipynb #tp032
 def _tp_label(cfg) -> str:
-    return "BP-matched" if cfg["rule"] == "BP" and cfg["tp_stop_at"] is not None else cfg["rule"]
+    "DTP, BP or BP-matched, tagged with what departs from the quick preset: '-7x240' (layers x units), '-eta0.2', '-sigma0.05'."
+    base = "BP-matched" if cfg["rule"] == "BP" and cfg["tp_stop_at"] is not None else cfg["rule"]
+    quick = lambda k: SETTINGS[k].default_for("quick", cfg["task"])
+    net = (cfg["tp_depth"], cfg["tp_hidden"])
+    tags = [f"{net[0]}x{net[1]}"] if net != (quick("tp_depth"), quick("tp_hidden")) else []
+    tags += [f"{n}{cfg[k]:g}" for k, n in (("tp_eta", "eta"), ("tp_noise", "sigma")) if cfg[k] not in (None, quick(k))]
+    return "-".join([base] + tags)
 
 _TP_PRESETS = dict(
     quick=dict(train_size=None, eval_size=None, batch_size=100, epochs=20, attack_size=1000, weight_decay=0.0,
@@ -156,7 +163,7 @@ def make_tp(cfg:dict, d_in:int, n_classes:int) -> TPNet:
     "The run's network, seeded (DTP's and BP's start alike); a DTP network's rule mode is DTP's."
     torch.manual_seed(cfg["seed"])
     net = TPNet(d_in, cfg["tp_hidden"], cfg["tp_depth"], n_classes)
-    net.dtp = cfg["rule"] == "DTP"
+    net.feedback_rule = "DTP" if cfg["rule"] == "DTP" else None
     return net
 
 # %% ../nbs/10c_tp.ipynb #tp033
@@ -176,8 +183,9 @@ class TargetPropagation(Pipeline):
 
 @patch
 def diagnostics(self:TargetPropagation, cfg, model, data, x, y, device, image=None):
-    "Zero input gradients (each loss, float32 and float64), and each inverse's median relative reconstruction error."
+    "Zero input gradients (each loss, float32 and float64), and DTP's inverses' median relative reconstruction errors."
     rows = zero_gradient_rows(model, x, y, device)
+    if model.feedback_rule != "DTP": return rows, {}                   # BP's inverses are never trained
     with torch.no_grad(): hs = model.eval().activations(x.to(device))
     for i in range(len(model.layers)):
         err = ((model.inverse(i, hs[i + 1]) - hs[i]).norm(dim=1) / hs[i].norm(dim=1).clamp_min(1e-12)).cpu()
@@ -193,7 +201,9 @@ register_system(System("tp", ("tp",), {"classification": ("mnist", "fashion_mnis
 TP_DIFFERS = ("no paper measures it: the FA family's claim (Akrout 2019; Sanfiz & Akrout 2021) asked of difference "
               "target propagation (Lee et al. 2015), under their protocol, PGD through the rule's own backward (here "
               "DTP's targets, linearised: the error steps down through each inverse's Jacobian); a tanh MLP of three "
-              "hidden layers of 240 units on MNIST, 20 epochs, Adam (Lee et al.: seven layers, RMSprop)")
+              "hidden layers of 240 units on MNIST (50,000 training images: 10,000 held out for validation), 20 epochs, Adam "
+              "(Lee et al.: seven layers, RMSprop); the image's inverse g_1, the rule gradient's last step, is ours "
+              "(DTP trains none), trained as the others")
 _tp_cols = {PROTO: rob("pgd", "rule", 0.1), EXACT: rob("apgd-t", "exact", 0.1), FREE: rob("square", "none", 0.1),
             TRANS: rob("transfer", "exact", 0.1), NOISE: rob("random", "none", 0.1),
             "exact gradient, ε 0.3 (shown)": rob("apgd-t", "exact", 0.3), AA_STD: rob("autoattack", "exact", 0.3)}

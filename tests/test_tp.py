@@ -7,6 +7,7 @@ from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 from signsym.train import load_checkpoint
+from signsym.tp import make_tp
 
 pytestmark = pytest.mark.slow
 SMALL = dict(train_size=2000, val_size=200, eval_size=200, tp_hidden=64, epochs=3, attack_size=20, apgd_steps=5,
@@ -23,12 +24,17 @@ def test_dtp_from_the_command_line(data_dir):
     robust = m[m.metric == "robust_accuracy"]
     assert {("pgd", "rule"), ("pgd", "exact"), ("apgd-t", "rule"), ("square", "none"), ("transfer", "exact"),
             ("fmn", "rule"), ("fmn", "exact")} <= set(zip(robust.attack, robust.grad))
+    white = robust[robust.grad.isin(["rule", "exact"]) & (robust.eps > 0)].pivot_table(index=["attack", "eps"], columns="grad", values="value")
+    assert (white["rule"] != white["exact"]).any()                            # attacked through DTP's own backward
     cos = m[m.metric == "grad_cosine"].value
     assert len(cos) and (cos < 0.95).all()                                    # DTP's backward is not the gradient
     assert {f"tp_inverse_error_{i}" for i in (1, 2, 3)} | {"zero_grad_float32", "val_accuracy"} <= set(m.metric)
     assert 0.5 < m[m.metric == "accuracy"].value.item() <= 1                 # it learns (10 classes, 200 images)
     state = load_checkpoint(run_dir(cfg) / "checkpoint.pt")
     assert {"inverse_optimizer", "optimizer"} <= set(state) and "inverses.2.weight" in state["model"]
+    start = make_tp(cfg, 784, 10).state_dict()
+    for k in ("layers.0.weight", "layers.2.weight", "inverses.1.weight"):    # the targets moved every hidden layer
+        assert (state["model"][k] - start[k]).abs().max() > 1e-3, k          # (with η = 0 only the readout would)
     src = json.loads((run_dir(source_config(cfg)) / "config.json").read_text())
     assert (src["rule"], src["tp_eta"], src["tp_hidden"]) == ("BP", None, 64)
     assert (run_dir(source_config(cfg)) / "status.json").exists()            # the transfer source ran first
