@@ -328,9 +328,15 @@ for _s in (
 ): register_setting(_s)
 
 # %% ../nbs/09_mlp.ipynb #bponly02
-def bp_only(check, off=None):
-    "A check for a BP control's setting: `check` on BP's runs (None stays None), `off` on every other rule's."
-    return lambda k, v, cfg: (check(k, v, cfg) if v is not None else None) if cfg["rule"] == "BP" else off
+def bp_only(check, neutral=None):
+    """A check for a BP control's setting: `check` on BP's runs (None stays None); None on every other rule's, where a
+    value off `neutral` is an error (that rule does not read it)."""
+    def checked(k, v, cfg):
+        if cfg["rule"] == "BP": return check(k, v, cfg) if v is not None else None
+        if v is not None and v != neutral:
+            raise ValueError(f"{k} is a BP control's setting: {cfg['rule']} does not read it (got {v!r}); give it to BP's runs")
+        return None
+    return checked
 
 # %% ../nbs/09_mlp.ipynb #364f26fd
 def _from(cfg) -> str:

@@ -114,10 +114,6 @@ _TP = ("tp",)
 def _dtp_only(check):
     return lambda k, v, cfg: check(k, v, cfg) if cfg["rule"] == "DTP" else None
 
-def _bp_stop(k, v, cfg):
-    if cfg["rule"] != "BP" and v is not None: raise ValueError(f"{k} stops a BP control: {cfg['rule']} does not read it")
-    return bp_only(in_range(0, 1))(k, v, cfg)
-
 def _depth(k, v, cfg):
     v = integer(1)(k, v, cfg)
     if cfg["rule"] == "DTP" and v < 2:
@@ -137,7 +133,7 @@ for _s in (
             systems=_TP, train=True),
     Setting("tp_noise", 0.1, _dtp_only(positive), "DTP: σ of the noise the inverses learn to undo", systems=_TP,
             train=True),
-    Setting("tp_stop_at", None, _bp_stop, "BP control: stop at this validation accuracy", systems=_TP,
+    Setting("tp_stop_at", None, bp_only(in_range(0, 1)), "BP control: stop at this validation accuracy", systems=_TP,
             train=True),
 ): register_setting(_s)
 register_setting(replace(SETTINGS["val_size"], systems=SETTINGS["val_size"].systems + _TP))   # MNIST, as the MLPs read it

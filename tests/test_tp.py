@@ -42,7 +42,7 @@ def test_dtp_from_the_command_line(data_dir):
 def test_bad_dtp_input_fails_before_training(tmp_path):
     for over, msg in (({"rule": "DTP", "tp_depth": 1}, "DTP needs tp_depth >= 2"),
                       ({"rule": "DTP", "tp_eta": 0}, "tp_eta must be > 0"),
-                      ({"rule": "DTP", "tp_stop_at": 0.9}, "tp_stop_at stops a BP control"),
+                      ({"rule": "DTP", "tp_stop_at": 0.9}, "tp_stop_at is a BP control's setting: DTP does not read it"),
                       ({"rule": "DTP", "backbone": "tp", "dataset": "cifar10"}, "valid datasets: mnist")):
         out = signsym_run({**over, "data_root": tmp_path})
         assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
