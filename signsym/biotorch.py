@@ -22,8 +22,7 @@ from .metrics import accuracy
 from .train import Selection, StopAtAccuracy
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob,
                             GIVEN_CLEAN)
-from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, ScheduledBackprop, DirectFeedback, xavier_matrix, bp_only
+from .mlp import zero_gradient_rows, ScheduledBackprop, DirectFeedback, xavier_matrix, bp_only, InMemory
 
 # %% ../nbs/10b_biotorch.ipynb #bt011
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4821, 0.4465), (0.2470, 0.2435, 0.2616)   # biotorch's CIFAR10Benchmark
@@ -199,11 +198,9 @@ _BT_PRESETS = dict(
                square_queries=5000, pixel_counts=(1, 3, 5)),
 )
 
-class Biotorch(Pipeline):
+class Biotorch(InMemory):
     "The pipeline of biotorch's benchmark: LeNet-CIFAR or ResNet-20 trained from scratch by BP, a layer rule or DFA."
     attack_batch = 500
-    def load_data(self, cfg) -> Data:
-        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"], cfg["data_root"])
     def build(self, cfg, data): return make_bt_net(cfg, data.n_classes), None
     def learner(self, cfg, loss):
         return lambda m: BiotorchSGD(m, cfg["bt_lr"], cfg["bt_momentum"], cfg["weight_decay"], cfg["epochs"],

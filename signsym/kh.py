@@ -25,8 +25,7 @@ from .settings import (SETTINGS, Setting, register_setting, boolean, in_range, i
                               positive)
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
                             STANDARD_LINF, rob)
-from .pipeline import Data, Pipeline
-from .mlp import mlp_data, bp_only
+from .mlp import mlp_data, bp_only, InMemory
 
 # %% ../nbs/10_kh.ipynb #df2e5557
 def effective_weights(W:torch.Tensor, p:float) -> torch.Tensor:
@@ -355,11 +354,9 @@ class PenalizedBackprop(AdamToTarget):
     def penalty(self, model): return self.jreg * model.W.pow(2).sum()
 
 # %% ../nbs/10_kh.ipynb #275831a7
-class KrotovHopfield(Pipeline):
+class KrotovHopfield(InMemory):
     "The pipeline of the Krotov-Hopfield study and its controls (CIFAR-10)."
     attack_batch = 500
-    def load_data(self, cfg) -> Data:
-        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"], cfg["data_root"])
     def build(self, cfg, data): return make_kh(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def epochs(self, cfg) -> int: return cfg["epochs"] + (cfg["kh_epochs"] or 0)
     def learner(self, cfg, loss):

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['MLP_RULES', 'MLP_ATTACKS', 'PAPER_BOUNDS', 'FROM_SCRATCH', 'PEP_PAPER', 'PEP_OURS', 'AKROUT_OURS', 'AKROUT',
-           'AKROUT_03', 'AKROUT_NT', 'AKROUTS', 'TensorSet', 'mlp_data', 'DirectFeedback', 'MLP', 'xavier_matrix',
-           'make_mlp', 'lr_schedule', 'Pepita', 'mse_softmax', 'ScheduledBackprop', 'adversarial_batch', 'Adversarial',
-           'mse_per_image', 'zero_gradient_rows', 'mlp_lr', 'bp_only', 'FromScratch']
+           'AKROUT_03', 'AKROUT_NT', 'AKROUTS', 'TensorSet', 'mlp_data', 'InMemory', 'DirectFeedback', 'MLP',
+           'xavier_matrix', 'make_mlp', 'lr_schedule', 'Pepita', 'mse_softmax', 'ScheduledBackprop',
+           'adversarial_batch', 'Adversarial', 'mse_per_image', 'zero_gradient_rows', 'mlp_lr', 'bp_only',
+           'FromScratch']
 
 # %% ../nbs/09_mlp.ipynb #c1e8f687
 import contextlib, copy, math, warnings
@@ -47,6 +48,11 @@ def mlp_data(dataset:str, train_size=None, val_size:int=10_000, eval_size=None, 
     test = _tensors(get_split(dataset, "test", size=eval_size, seed=seed, root=root))
     n = int(full.labels.max()) + 1
     return Data(pick(train_idx), test, n_classes=n, n_out=n, val=pick(val) if len(val) else None)
+
+class InMemory(Pipeline):
+    "A pipeline whose data is `mlp_data`'s, as the run's config sets it (every system that trains from scratch)."
+    def load_data(self, cfg) -> Data:
+        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"], cfg["data_root"])
 
 # %% ../nbs/09_mlp.ipynb #06a80592
 class _Capture(torch.autograd.Function):
@@ -357,12 +363,9 @@ _MLP_PRESETS = dict(
                attacks=MLP_ATTACKS, epsilons=(0.0, 0.01, 0.03, 0.1)),
 )
 
-class FromScratch(Pipeline):
+class FromScratch(InMemory):
     "The pipeline of the MLPs trained from scratch (PEPITA, DFA and the rules of signsym.rules)."
     attack_batch = 1000                   # an MLP's batch costs little: fewer, larger batches run faster
-    def load_data(self, cfg) -> Data:
-        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"],
-                        cfg["data_root"])
     def build(self, cfg, data): return make_mlp(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def source(self, cfg):
         """The BP model of the same data, seed and depth, trained as ours (a paper-protocol run's: the preset's epochs);

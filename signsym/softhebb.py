@@ -18,8 +18,7 @@ from .metrics import accuracy_stats, mean_stats
 from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
-from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, bp_only
+from .mlp import mlp_data, zero_gradient_rows, bp_only, InMemory
 
 # %% ../nbs/10a_softhebb.ipynb #sh011
 def soft_wta(u:torch.Tensor, t:float) -> torch.Tensor:
@@ -132,11 +131,9 @@ def make_softhebb(cfg:dict, d_in:int, n_classes:int) -> SoftHebbNet:
     return net
 
 # %% ../nbs/10a_softhebb.ipynb #sh043
-class SoftHebbSystem(Pipeline):
+class SoftHebbSystem(InMemory):
     "The pipeline of the SoftHebb study and its BP controls (MNIST)."
     attack_batch = 1000
-    def load_data(self, cfg) -> Data:
-        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"], cfg["data_root"])
     def build(self, cfg, data): return make_softhebb(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def epochs(self, cfg) -> int: return cfg["epochs"] + (cfg["sh_epochs"] or 0)
     def learner(self, cfg, loss):

@@ -18,8 +18,7 @@ from .train import Learner, AdamToTarget
 from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
-from .pipeline import Data, Pipeline
-from .mlp import mlp_data, zero_gradient_rows, bp_only
+from .mlp import mlp_data, zero_gradient_rows, bp_only, InMemory
 
 # %% ../nbs/10c_tp.ipynb #tp011
 class _TargetStep(torch.autograd.Function):
@@ -151,9 +150,8 @@ def _tp_label(cfg) -> str:
 _TP_PRESETS = dict(
     quick=dict(train_size=None, eval_size=None, batch_size=100, epochs=20, attack_size=1000, weight_decay=0.0,
                attacks=TP_ATTACKS, epsilons=(0.0, 0.03, 0.1, 0.3), l2_epsilons=(1.0, 2.0)),
-    paper=dict(train_size=None, eval_size=None, batch_size=100, epochs=100, attack_size=10_000, weight_decay=0.0,
-               attacks=TP_ATTACKS, epsilons=(0.0, 0.03, 0.1, 0.3), l2_epsilons=(1.0, 2.0)),
 )
+_TP_PRESETS["paper"] = {**_TP_PRESETS["quick"], "epochs": 100, "attack_size": 10_000}
 
 def make_tp(cfg:dict, d_in:int, n_classes:int) -> TPNet:
     "The run's network, seeded (DTP's and BP's start alike); a DTP network's rule mode is DTP's."
@@ -163,11 +161,9 @@ def make_tp(cfg:dict, d_in:int, n_classes:int) -> TPNet:
     return net
 
 # %% ../nbs/10c_tp.ipynb #tp033
-class TargetPropagation(Pipeline):
+class TargetPropagation(InMemory):
     "The pipeline of the target-propagation study and its BP controls (MNIST)."
     attack_batch = 1000
-    def load_data(self, cfg) -> Data:
-        return mlp_data(cfg["dataset"], cfg["train_size"], cfg["val_size"], cfg["eval_size"], cfg["seed"], cfg["data_root"])
     def build(self, cfg, data): return make_tp(cfg, math.prod(data.train.x.shape[1:]), data.n_classes), None
     def learner(self, cfg, loss):
         if cfg["rule"] == "BP": return lambda m: AdamToTarget(m, cfg["tp_lr"], stop_at=cfg["tp_stop_at"])
