@@ -1,5 +1,5 @@
 """Shared fixtures: a throwaway data root that sees the project's CIFAR-10, and a tiny run config."""
-import os, subprocess, sys
+import json, subprocess, sys
 from pathlib import Path
 import pytest
 from signsym.data import project_root
@@ -16,6 +16,23 @@ def signsym_run(over:dict) -> subprocess.CompletedProcess:
     "`signsym-run --key value ...` from the project root, its output captured (the systems' end-to-end tests)."
     cmd = [str(Path(sys.executable).parent / "signsym-run")] + [a for k, v in over.items() for a in (f"--{k}", str(v))]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+
+def run_ok(over:dict) -> tuple[dict, subprocess.CompletedProcess]:
+    "`signsym-run` with `over`, which must succeed; the config it resolved (as the run's dir names it) and its output."
+    out = signsym_run(over)
+    assert out.returncode == 0, out.stderr[-3000:]
+    from signsym.config import resolve_config
+    cfg = {k: json.loads(v) if k == "epsilons" and isinstance(v, str) else str(v) if k == "data_root" else v
+           for k, v in over.items()}
+    return resolve_config(**cfg), out
+
+def fails_before_training(tmp_path, cases):
+    "Each (overrides, message or messages) in `cases`: `signsym-run` exits non-zero naming them; nothing was trained."
+    for over, msgs in cases:
+        out = signsym_run({**over, "data_root": tmp_path})
+        said = out.stderr + out.stdout
+        assert out.returncode != 0 and all(m in said for m in ([msgs] if isinstance(msgs, str) else msgs)), (over, said[-3000:])
+    assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end runs through papermill (seconds to minutes each)")

@@ -3,7 +3,7 @@ offline, with biotorch's 50-query Square, the few-pixel attack and FMN under bot
 training."""
 import json
 import pytest
-from conftest import signsym_run
+from conftest import run_ok, fails_before_training
 from signsym.config import resolve_config
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
@@ -15,10 +15,7 @@ SMALL = dict(backbone="lenet_cifar", train_size=500, val_size=100, eval_size=100
 
 
 def test_dfa_cnn_from_the_command_line(data_dir):
-    over = {**SMALL, "rule": "DFA", "data_root": data_dir}
-    out = signsym_run(over)
-    assert out.returncode == 0, out.stderr[-3000:]
-    cfg = resolve_config(**{**SMALL, "rule": "DFA", "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
+    cfg, _ = run_ok({**SMALL, "rule": "DFA", "data_root": data_dir})
     assert (cfg["dataset"], cfg["bt_lr"]) == ("cifar10", 1e-3)               # defaulted: the system's data, DFA's quick rate
     m = read_metrics(run_dir(cfg))
     robust = m[m.metric == "robust_accuracy"]
@@ -33,22 +30,17 @@ def test_dfa_cnn_from_the_command_line(data_dir):
     assert (run_dir(source_config(cfg)) / "status.json").exists()            # the transfer source ran first
 
 def test_bad_biotorch_input_fails_before_training(tmp_path):
-    for over, msg in (({"rule": "DFA", "backbone": "lenet_cifar", "bt_lr": 0}, "bt_lr must be > 0"),
-                      ({"rule": "FA", "backbone": "lenet_cifar", "dataset": "mnist"}, "valid datasets: cifar10"),
-                      ({"rule": "KH", "backbone": "lenet_cifar"}, "KH"),
-                      ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "squares"}, "square-50")):
-        out = signsym_run({**over, "data_root": tmp_path})
-        assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
-    assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
+    fails_before_training(tmp_path, (({"rule": "DFA", "backbone": "lenet_cifar", "bt_lr": 0}, "bt_lr must be > 0"),
+                                     ({"rule": "FA", "backbone": "lenet_cifar", "dataset": "mnist"}, "valid datasets: cifar10"),
+                                     ({"rule": "KH", "backbone": "lenet_cifar"}, "KH"),
+                                     ({"rule": "FA", "backbone": "lenet_cifar", "attacks": "squares"}, "square-50")))
 
 def test_dfa_resnet20_the_papers_network(data_dir):
     "DFA on ResNet-20 (a node at every convolution's input), trained for one short epoch and attacked both ways."
     small = {k: v for k, v in SMALL.items() if k not in ("square_queries", "fmn_steps", "pixel_iters", "pixel_population")}
     over = {**small, "backbone": "resnet20", "rule": "DFA", "train_size": 200, "val_size": 50, "eval_size": 50,
             "epochs": 1, "attack_size": 10, "attacks": "pgd,apgd-t", "data_root": data_dir}
-    out = signsym_run(over)
-    assert out.returncode == 0, out.stderr[-3000:]
-    cfg = resolve_config(**{**over, "data_root": str(data_dir), "epsilons": [0.0, 0.03]})
+    cfg, _ = run_ok(over)
     assert cfg["bt_lr"] == 1e-3                                              # biotorch's ResNet-20 rate for DFA
     assert resolve_config(backbone="resnet20", rule="FA")["bt_lr"] == 0.1    # ... and FA's (LeNet's quick: 1e-2)
     m = read_metrics(run_dir(cfg))

@@ -2,8 +2,7 @@
 offline, writing the usual rows plus the spectrum and critical-distance rows; bad KH settings fail before training."""
 import json
 import pytest
-from conftest import signsym_run
-from signsym.config import resolve_config
+from conftest import run_ok, fails_before_training
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 
@@ -13,10 +12,7 @@ SMALL = dict(train_size=1000, val_size=200, eval_size=200, kh_hidden=100, kh_epo
 
 
 def test_kh_from_the_command_line(data_dir):
-    over = {**SMALL, "rule": "KH", "dataset": "cifar10", "data_root": data_dir}
-    out = signsym_run(over)
-    assert out.returncode == 0, out.stderr[-3000:]
-    cfg = resolve_config(**{**SMALL, "rule": "KH", "dataset": "cifar10", "data_root": str(data_dir), "epsilons": [0.0, 0.01]})
+    cfg, _ = run_ok({**SMALL, "rule": "KH", "dataset": "cifar10", "data_root": data_dir})
     assert cfg["backbone"] == "kh"                                            # defaulted: the one system that trains KH
     m = read_metrics(run_dir(cfg))
     assert (m.rule == "KH").all() and m.backbone.eq("kh").all()
@@ -35,9 +31,6 @@ def test_kh_from_the_command_line(data_dir):
     assert (bp / "status.json").exists()                                       # the transfer source ran first
 
 def test_bad_kh_input_fails_before_training(tmp_path):
-    for over, msg in (({"rule": "KH", "kh_k": 1}, "kh_k must be an integer >= 2"),
-                      ({"rule": "KH", "kh_delta": 1.5}, "kh_delta must be a number in [0, 1]"),
-                      ({"rule": "KH", "backbone": "mlp"}, "KH is trained by the kh system")):
-        out = signsym_run({**over, "data_root": tmp_path})
-        assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
-    assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
+    fails_before_training(tmp_path, (({"rule": "KH", "kh_k": 1}, "kh_k must be an integer >= 2"),
+                                     ({"rule": "KH", "kh_delta": 1.5}, "kh_delta must be a number in [0, 1]"),
+                                     ({"rule": "KH", "backbone": "mlp"}, "KH is trained by the kh system")))

@@ -108,7 +108,6 @@ def test_killed_run_resumes_to_the_same_numbers(tmp_path, data_dir):
     pd.testing.assert_frame_equal(h_ref.drop(columns="time_s"), h_got.drop(columns="time_s"), check_exact=True)
 
 def test_bad_parameters_fail_fast(data_dir, tmp_path):
-    t0 = time.time()
     with pytest.raises(pm.PapermillExecutionError) as e:
         pm.execute_notebook(str(ROOT / "nbs" / "run_experiment.ipynb"), str(tmp_path / "bad.ipynb"),
                             parameters=dict(rule="sign", data_root=str(data_dir)), progress_bar=False, cwd=str(ROOT))

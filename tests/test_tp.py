@@ -2,8 +2,7 @@
 offline, attacked through DTP's own backward and the true gradient; bad DTP settings fail before training."""
 import json
 import pytest
-from conftest import signsym_run
-from signsym.config import resolve_config
+from conftest import run_ok, fails_before_training
 from signsym.store import run_dir, read_metrics
 from signsym.pipeline import source_config
 from signsym.train import load_checkpoint
@@ -15,10 +14,7 @@ SMALL = dict(train_size=2000, val_size=200, eval_size=200, tp_hidden=64, epochs=
 
 
 def test_dtp_from_the_command_line(data_dir):
-    over = {**SMALL, "rule": "DTP", "data_root": data_dir}
-    out = signsym_run(over)
-    assert out.returncode == 0, out.stderr[-3000:]
-    cfg = resolve_config(**{**SMALL, "rule": "DTP", "data_root": str(data_dir), "epsilons": [0.0, 0.1]})
+    cfg, _ = run_ok({**SMALL, "rule": "DTP", "data_root": data_dir})
     assert (cfg["backbone"], cfg["dataset"], cfg["tp_depth"]) == ("tp", "mnist", 3)   # defaulted: the system's
     m = read_metrics(run_dir(cfg))
     robust = m[m.metric == "robust_accuracy"]
@@ -40,10 +36,7 @@ def test_dtp_from_the_command_line(data_dir):
     assert (run_dir(source_config(cfg)) / "status.json").exists()            # the transfer source ran first
 
 def test_bad_dtp_input_fails_before_training(tmp_path):
-    for over, msg in (({"rule": "DTP", "tp_depth": 1}, "DTP needs tp_depth >= 2"),
-                      ({"rule": "DTP", "tp_eta": 0}, "tp_eta must be > 0"),
-                      ({"rule": "DTP", "tp_stop_at": 0.9}, "tp_stop_at is a BP control's setting: DTP does not read it"),
-                      ({"rule": "DTP", "backbone": "tp", "dataset": "cifar10"}, "valid datasets: mnist")):
-        out = signsym_run({**over, "data_root": tmp_path})
-        assert out.returncode != 0 and msg in out.stderr, (over, out.stderr)
-    assert not list(tmp_path.glob("runs/*/checkpoint.pt"))
+    fails_before_training(tmp_path, (({"rule": "DTP", "tp_depth": 1}, "DTP needs tp_depth >= 2"),
+                                     ({"rule": "DTP", "tp_eta": 0}, "tp_eta must be > 0"),
+                                     ({"rule": "DTP", "tp_stop_at": 0.9}, "tp_stop_at is a BP control's setting: DTP does not read it"),
+                                     ({"rule": "DTP", "backbone": "tp", "dataset": "cifar10"}, "valid datasets: mnist")))
