@@ -402,8 +402,9 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
                                 paper_effect=float(c.paper_effect) if c.paper_effect is not None and col == cols[0] else math.nan,
                                 runs=" ".join(_runs_of(d, c, k, per))))
         if col == cols[0]:
-            row["measured on"] = "" if e is None else (f"{e['seeds']} seeds × {round(e['n'] / e['seeds'])} images, paired"
-                                                        if how == "images" else f"{e['seeds']} seeds (a value per seed)")
+            s = f"{e['seeds']} seed{'s' if e['seeds'] != 1 else ''}" if e is not None else ""
+            row["measured on"] = "" if e is None else (f"{s} × {round(e['n'] / e['seeds'])} images, paired"
+                                                        if how == "images" else f"{s} (a value per seed)")
     exact = next((col for col in c.stronger if picked.get(col) is not None and picked[col][2] == "exact"), None)
     failed = failed_indicators(d, c, picked[exact], load) if exact else []
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]
