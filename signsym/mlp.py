@@ -359,9 +359,8 @@ def _mlp_label(cfg) -> str:
 _MLP_PRESETS = dict(
     quick=dict(epochs=5, batch_size=64, train_size=None, eval_size=None, attack_size=1000, weight_decay=0.0,
                attacks=MLP_ATTACKS, epsilons=(0.0, 0.01, 0.03, 0.1)),
-    paper=dict(epochs=100, batch_size=64, train_size=None, eval_size=None, attack_size=10_000, weight_decay=0.0,
-               attacks=MLP_ATTACKS, epsilons=(0.0, 0.01, 0.03, 0.1)),
 )
+_MLP_PRESETS["paper"] = {**_MLP_PRESETS["quick"], "epochs": 100, "attack_size": 10_000}
 
 class FromScratch(InMemory):
     "The pipeline of the MLPs trained from scratch (PEPITA, DFA and the rules of signsym.rules)."

@@ -117,9 +117,8 @@ def _sh_label(cfg) -> str:
 _SH_PRESETS = dict(
     quick=dict(train_size=None, eval_size=None, batch_size=32, epochs=10, attack_size=1000, weight_decay=0.0,
                attacks=SH_ATTACKS, epsilons=(0.0, 0.03, 0.1, 0.3), l2_epsilons=(1.0, 2.0)),
-    paper=dict(train_size=None, eval_size=None, batch_size=32, epochs=10, attack_size=10_000, weight_decay=0.0,
-               attacks=SH_ATTACKS, epsilons=(0.0, 0.03, 0.1, 0.3), l2_epsilons=(1.0, 2.0)),
 )
+_SH_PRESETS["paper"] = {**_SH_PRESETS["quick"], "attack_size": 10_000}
 
 def make_softhebb(cfg:dict, d_in:int, n_classes:int) -> SoftHebbNet:
     "The run's network, seeded: SoftHebb's layer from the official start (frozen to gradients), BP's from nn.Linear's."
