@@ -18,14 +18,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .rules import grad_mode
-from .train import Learner, LocalThenReadout, AdamToTarget
+from .train import LocalThenReadout, AdamToTarget
 from .metrics import accuracy, accuracy_stats, mean_stats
 from .attacks import AttackSpec, attacked, per_batch, pgd, pgd_attack, predict, register_attack, value_row
 from .settings import (SETTINGS, Setting, register_setting, boolean, in_range, integer, nonnegative, one_of,
                               positive)
 from .config import (System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD,
                             STANDARD_LINF, rob)
-from .mlp import mlp_data, bp_only, InMemory
+from .mlp import bp_only, InMemory
 
 # %% ../nbs/10_kh.ipynb #df2e5557
 def effective_weights(W:torch.Tensor, p:float) -> torch.Tensor:

@@ -401,10 +401,11 @@ def verdict_row(study:pd.DataFrame, c:Claim, margin:float=0.05, ratio:float=1.25
                                 seeds=e["seeds"], images=e["n"] if how == "images" else 0,
                                 paper_effect=float(c.paper_effect) if c.paper_effect is not None and col == cols[0] else math.nan,
                                 runs=" ".join(_runs_of(d, c, k, per))))
-        if col == cols[0]:
-            s = f"{e['seeds']} seed{'s' if e['seeds'] != 1 else ''}" if e is not None else ""
-            row["measured on"] = "" if e is None else (f"{s} × {round(e['n'] / e['seeds'])} images, paired"
-                                                        if how == "images" else f"{s} (a value per seed)")
+        if col == cols[0] and e is None: row["measured on"] = ""
+        elif col == cols[0]:
+            s = f"{e['seeds']} seed{'s' if e['seeds'] != 1 else ''}"
+            row["measured on"] = (f"{s} × {round(e['n'] / e['seeds'])} images, paired" if how == "images"
+                                  else f"{s} (a value per seed)")
     exact = next((col for col in c.stronger if picked.get(col) is not None and picked[col][2] == "exact"), None)
     failed = failed_indicators(d, c, picked[exact], load) if exact else []
     checks = d[d.variant.isin(c.variants) & d.metric.str.startswith("check_")]

@@ -18,7 +18,7 @@ from .metrics import accuracy_stats, mean_stats
 from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, one_of, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
-from .mlp import mlp_data, zero_gradient_rows, bp_only, InMemory
+from .mlp import zero_gradient_rows, bp_only, InMemory
 
 # %% ../nbs/10a_softhebb.ipynb #sh011
 def soft_wta(u:torch.Tensor, t:float) -> torch.Tensor:

@@ -18,7 +18,7 @@ from .train import Learner, AdamToTarget
 from .attacks import value_row
 from .settings import SETTINGS, Setting, register_setting, in_range, integer, positive
 from .config import System, register_system, Claim, register_claim, PROTO, EXACT, FREE, TRANS, NOISE, AA_STD, rob
-from .mlp import mlp_data, zero_gradient_rows, bp_only, InMemory
+from .mlp import zero_gradient_rows, bp_only, InMemory
 
 # %% ../nbs/10c_tp.ipynb #tp011
 class _TargetStep(torch.autograd.Function):

@@ -1,8 +1,10 @@
-"""Shared fixtures: a throwaway data root that sees the project's CIFAR-10, and a tiny run config."""
+"""Shared fixtures and helpers: a throwaway data root that sees the project's data, a tiny run config, and `signsym-run`'s
+success and bad-input checks for the systems' end-to-end tests."""
 import json, subprocess, sys
 from pathlib import Path
 import pytest
 from signsym.data import project_root
+from signsym.config import resolve_config
 import signsym.run                     # every built-in learning system, registered (signsym.config resolves with them)
 
 ROOT = project_root(Path(__file__).parent)
@@ -21,7 +23,6 @@ def run_ok(over:dict) -> tuple[dict, subprocess.CompletedProcess]:
     "`signsym-run` with `over`, which must succeed; the config it resolved (as the run's dir names it) and its output."
     out = signsym_run(over)
     assert out.returncode == 0, out.stderr[-3000:]
-    from signsym.config import resolve_config
     cfg = {k: json.loads(v) if k == "epsilons" and isinstance(v, str) else str(v) if k == "data_root" else v
            for k, v in over.items()}
     return resolve_config(**cfg), out
