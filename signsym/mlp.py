@@ -49,6 +49,7 @@ def mlp_data(dataset:str, train_size=None, val_size:int=10_000, eval_size=None, 
     n = int(full.labels.max()) + 1
     return Data(pick(train_idx), test, n_classes=n, n_out=n, val=pick(val) if len(val) else None)
 
+# %% ../nbs/09_mlp.ipynb #inm002
 class InMemory(Pipeline):
     "A pipeline whose data is `mlp_data`'s, as the run's config sets it (every system that trains from scratch)."
     def load_data(self, cfg) -> Data:
